@@ -1,0 +1,44 @@
+"""Append the events of API.md (type and data) to a unit of work; they commit with the change."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from server.db.models import Draft, Lead, Message
+from server.domain.unit_of_work import UnitOfWork
+from server.domain.views import draft_view, lead_view, message_view, to_data
+
+MESSAGE_CREATED = "message.created"
+LEAD_UPDATED = "lead.updated"
+LEAD_SENTIMENT_CHANGED = "lead.sentiment_changed"
+DRAFT_CREATED = "draft.created"
+DRAFT_UPDATED = "draft.updated"
+DRAFT_REJECTED = "draft.rejected"
+DRAFT_APPROVED = "draft.approved"
+DRAFT_SUPERSEDED = "draft.superseded"
+DRAFT_FAILED = "draft.failed"
+INSIGHT_UPDATED = "insight.updated"
+
+
+async def lead_data(uow: UnitOfWork, lead: Lead) -> dict[str, Any]:
+    await uow.session.flush()
+    data: dict[str, Any] = to_data(await lead_view(uow.session, lead))
+    return data
+
+
+async def emit_lead_updated(uow: UnitOfWork, lead: Lead) -> None:
+    uow.emit(LEAD_UPDATED, lead.id, {"lead": await lead_data(uow, lead)})
+
+
+async def emit_sentiment_changed(uow: UnitOfWork, lead: Lead, previous: str) -> None:
+    uow.emit(
+        LEAD_SENTIMENT_CHANGED, lead.id, {"lead": await lead_data(uow, lead), "previous_sentiment_tag": previous}
+    )
+
+
+def emit_message_created(uow: UnitOfWork, message: Message) -> None:
+    uow.emit(MESSAGE_CREATED, message.lead_id, {"message": to_data(message_view(message))})
+
+
+def emit_draft(uow: UnitOfWork, type_: str, draft: Draft, **extra: Any) -> None:
+    uow.emit(type_, draft.lead_id, {"draft": to_data(draft_view(draft)), **extra})

@@ -1,0 +1,1 @@
+"""Provider webhook bodies turned into one normalized shape (no database, no HTTP)."""

@@ -1,0 +1,84 @@
+"""The conversation as the model sees it: the lead's last messages across channels, oldest first."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+import msgspec
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server.db.models import Lead, Message
+from server.domain.inbound.normalized import Channel, Direction, SentBy
+
+
+class TranscriptMessage(msgspec.Struct, kw_only=True, frozen=True):
+    channel: Channel
+    direction: Direction
+    sent_by: SentBy
+    sent_at: datetime
+    subject: str | None = None
+    body: str = ""
+
+
+class LeadContext(msgspec.Struct, kw_only=True, frozen=True):
+    """What the prompts may know about the lead (no ids, nothing secret)."""
+
+    first_name: str | None = None
+    last_name: str | None = None
+    company: str | None = None
+    email: str | None = None
+    sentiment_tag: str = "New"
+    appointment_booked: bool = False
+
+
+_SPEAKER = {"lead": "Lead", "setter": "Setter", "ai": "Setter (AI draft sent)", "provider": "Setter (campaign)"}
+
+
+def render_transcript(messages: list[TranscriptMessage], *, body_limit: int = 4000) -> str:
+    """One line block per message: `[2026-02-05 10:00 UTC] email · Lead: text`."""
+    blocks = []
+    for m in messages:
+        when = m.sent_at.strftime("%Y-%m-%d %H:%M UTC")
+        speaker = _SPEAKER.get(m.sent_by, m.sent_by)
+        subject = f" (subject: {m.subject})" if m.subject else ""
+        body = m.body.strip()
+        if len(body) > body_limit:
+            body = body[:body_limit] + " …"
+        blocks.append(f"[{when}] {m.channel} · {speaker}{subject}:\n{body or '(no text)'}")
+    return "\n\n".join(blocks)
+
+
+async def load_transcript(session: AsyncSession, lead_id: uuid.UUID, *, limit: int = 80) -> list[TranscriptMessage]:
+    """The lead's last `limit` messages across all channels, oldest first."""
+    rows = (
+        await session.scalars(
+            select(Message)
+            .where(Message.lead_id == lead_id)
+            .order_by(Message.sent_at.desc(), Message.id.desc())
+            .limit(limit)
+        )
+    ).all()
+    return [
+        TranscriptMessage(
+            channel=m.channel,  # type: ignore[arg-type]
+            direction=m.direction,  # type: ignore[arg-type]
+            sent_by=m.sent_by,  # type: ignore[arg-type]
+            sent_at=m.sent_at,
+            subject=m.subject,
+            body=m.body,
+        )
+        for m in reversed(rows)
+    ]
+
+
+def lead_context(lead: Lead) -> LeadContext:
+    return LeadContext(
+        first_name=lead.first_name,
+        last_name=lead.last_name,
+        company=lead.company,
+        email=lead.email,
+        sentiment_tag=lead.sentiment_tag,
+        appointment_booked=lead.appointment_booked_at is not None,
+    )

@@ -1,0 +1,90 @@
+"""One transaction of an action: change rows, append events, commit, then publish and enqueue.
+
+Invariant 5: events are written in the same transaction as the change they describe and published
+only after commit. Jobs are enqueued only after commit too, so a worker never sees uncommitted rows.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from sqlalchemy import insert, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server.db.engine import session_factory
+from server.db.models import Event
+from server.jobs import Job, send_jobs
+from server.realtime.publisher import publish_events
+
+
+class UnitOfWork:
+    def __init__(self, session: AsyncSession, workspace_id: uuid.UUID) -> None:
+        self.session = session
+        self.workspace_id = workspace_id
+        self._events: list[dict[str, Any]] = []
+        self._jobs: list[Job] = []
+        self.committed_events: list[dict[str, Any]] = []
+
+    def emit(self, type_: str, lead_id: uuid.UUID | None, data: dict[str, Any]) -> None:
+        self._events.append({"type": type_, "lead_id": lead_id, "data": data})
+
+    def enqueue(self, actor_name: str, **kwargs: Any) -> None:
+        self._jobs.append(Job(actor_name=actor_name, kwargs={k: _plain(v) for k, v in kwargs.items()}))
+
+    async def flush_events(self) -> None:
+        """Insert buffered events. Called last in the transaction, right before commit."""
+        if not self._events:
+            return
+        # Serialise event-id allocation per workspace until commit, so ids commit in increasing order
+        # and a client that remembers the largest id it saw can never skip a later-committed smaller one.
+        await self.session.execute(
+            text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"),
+            {"key": f"events:{self.workspace_id}"},
+        )
+        rows = [
+            {"workspace_id": self.workspace_id, "lead_id": e["lead_id"], "type": e["type"], "data": e["data"]}
+            for e in self._events
+        ]
+        result = await self.session.execute(
+            insert(Event).returning(Event.id, Event.created_at, Event.lead_id, Event.type, Event.data), rows
+        )
+        for row in sorted(result.all(), key=lambda r: r.id):
+            self.committed_events.append(
+                {
+                    "id": row.id,
+                    "type": row.type,
+                    "workspace_id": str(self.workspace_id),
+                    "lead_id": str(row.lead_id) if row.lead_id else None,
+                    "at": row.created_at.isoformat(),
+                    "data": row.data,
+                }
+            )
+        self._events.clear()
+
+    async def commit(self) -> None:
+        await self.flush_events()
+        await self.session.commit()
+        events, self.committed_events = self.committed_events, []
+        jobs, self._jobs = self._jobs, []
+        await publish_events(events)
+        await send_jobs(jobs)
+
+
+def _plain(value: Any) -> Any:
+    return str(value) if isinstance(value, uuid.UUID) else value
+
+
+@asynccontextmanager
+async def unit_of_work(workspace_id: uuid.UUID) -> AsyncIterator[UnitOfWork]:
+    """Commits on normal exit, rolls back on an exception."""
+    async with session_factory()() as session:
+        uow = UnitOfWork(session, workspace_id)
+        try:
+            yield uow
+        except BaseException:
+            await session.rollback()
+            raise
+        await uow.commit()

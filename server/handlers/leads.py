@@ -1,0 +1,90 @@
+"""Leads: list, read, create, edit, messages, sentiment."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+from litestar import Controller, Request, Response, get, patch, post
+from litestar.di import Provide
+
+from server.domain import leads
+from server.domain.accounts import Principal
+from server.domain.errors import InvalidInput
+from server.domain.leads import LeadFields
+from server.domain.manual_sentiment import change_sentiment
+from server.domain.pagination import clamp_limit
+from server.domain.text_cleaning import BodyNotJson, clean_tree, decode_json_body
+from server.handlers.common import CleanInput, ok, parse_id, provide_principal
+
+
+class SentimentIn(CleanInput):
+    sentiment_tag: Any = None
+
+
+async def lead_fields(request: Request[Any, Any, Any]) -> LeadFields:
+    """Partial updates need to tell "absent" from null, so the body is converted here."""
+    try:
+        body = decode_json_body(await request.body())
+    except BodyNotJson:
+        raise InvalidInput("body is not valid JSON", code="invalid_json") from None
+    if not isinstance(body, dict):
+        raise InvalidInput("body must be a JSON object", code="invalid_input")
+    try:
+        return msgspec.convert(clean_tree(body), LeadFields, strict=False)
+    except msgspec.ValidationError as exc:
+        raise InvalidInput(str(exc), code="invalid_input") from None
+
+
+class LeadsController(Controller):
+    path = "/api/leads"
+    dependencies = {"principal": Provide(provide_principal)}
+
+    @get("/")
+    async def list_leads(
+        self,
+        principal: Principal,
+        sentiment: str | None = None,
+        q: str | None = None,
+        limit: int | None = None,
+        cursor: str | None = None,
+    ) -> Response[Any]:
+        items, next_cursor = await leads.list_leads(
+            principal.workspace_id, sentiment=sentiment, q=q, limit=clamp_limit(limit), cursor=cursor
+        )
+        return ok({"items": items, "next_cursor": next_cursor})
+
+    @post("/", status_code=201)
+    async def create_lead(self, principal: Principal, request: Request[Any, Any, Any]) -> Response[Any]:
+        return ok(await leads.create_lead(principal.workspace_id, await lead_fields(request)), 201)
+
+    @get("/{lead_id:str}")
+    async def get_lead(self, principal: Principal, lead_id: str) -> Response[Any]:
+        return ok(await leads.lead_detail(principal.workspace_id, parse_id(lead_id, "lead")))
+
+    @patch("/{lead_id:str}")
+    async def update_lead(self, principal: Principal, lead_id: str, request: Request[Any, Any, Any]) -> Response[Any]:
+        lead = parse_id(lead_id, "lead")
+        return ok(await leads.update_lead(principal.workspace_id, lead, await lead_fields(request)))
+
+    @get("/{lead_id:str}/messages")
+    async def messages(
+        self,
+        principal: Principal,
+        lead_id: str,
+        channel: str | None = None,
+        before: str | None = None,
+        limit: int | None = None,
+    ) -> Response[Any]:
+        page = await leads.message_page(
+            principal.workspace_id,
+            parse_id(lead_id, "lead"),
+            channel=channel,
+            before=parse_id(before, "message") if before else None,
+            limit=clamp_limit(limit, default=50),
+        )
+        return ok(page)
+
+    @patch("/{lead_id:str}/sentiment")
+    async def set_sentiment(self, principal: Principal, lead_id: str, data: SentimentIn) -> Response[Any]:
+        return ok(await change_sentiment(principal.workspace_id, parse_id(lead_id, "lead"), data.sentiment_tag))

@@ -1,0 +1,66 @@
+"""POST /api/webhooks/{email|sms|linkedin}: authenticate with the workspace secret, record, process."""
+
+from __future__ import annotations
+
+import hmac
+from typing import Any
+
+from litestar import Controller, Request, Response, post
+from sqlalchemy import select
+
+from server.db.engine import session_factory
+from server.db.models import Workspace
+from server.domain import webhook_log
+from server.domain.errors import NotFound, PayloadTooLarge, Unauthenticated
+from server.handlers.common import ok, parse_id
+from server.settings import get_settings
+
+
+async def _authenticate(request: Request[Any, Any, Any], workspace: str | None) -> Workspace:
+    if not workspace:
+        raise NotFound("unknown workspace: pass ?workspace=<workspace_id>", code="workspace_not_found")
+    workspace_id = parse_id(workspace, "workspace")
+    async with session_factory()() as session:
+        found = await session.scalar(select(Workspace).where(Workspace.id == workspace_id))
+    if found is None:
+        raise NotFound("unknown workspace", code="workspace_not_found")
+    given = request.headers.get("x-webhook-secret") or request.query_params.get("secret") or ""
+    if not given or not hmac.compare_digest(given.encode(), found.webhook_secret.encode()):
+        raise Unauthenticated("missing or wrong webhook secret", code="invalid_webhook_secret")
+    return found
+
+
+async def _read_body(request: Request[Any, Any, Any]) -> bytes:
+    limit = get_settings().webhook_max_body_bytes
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > limit:
+        raise PayloadTooLarge(f"body is larger than {limit} bytes")
+    body = await request.body()
+    if len(body) > limit:
+        raise PayloadTooLarge(f"body is larger than {limit} bytes")
+    return body
+
+
+class WebhooksController(Controller):
+    path = "/api/webhooks"
+
+    @post("/{channel:str}", status_code=200)
+    async def receive(
+        self, request: Request[Any, Any, Any], channel: str, workspace: str | None = None
+    ) -> Response[Any]:
+        if channel not in webhook_log.PARSERS:
+            raise NotFound("no such webhook: use email, sms or linkedin")
+        found = await _authenticate(request, workspace)
+        body = await _read_body(request)
+        event_id = await webhook_log.record(found.id, channel, body, request.headers.get("content-type"))
+        result = await webhook_log.process(event_id, found.id, channel, body)
+        return ok({**_present(result), "webhook_event_id": str(event_id)})
+
+
+def _present(result: Any) -> dict[str, Any]:
+    data = {"status": result.status}
+    if result.message_id:
+        data["message_id"] = result.message_id
+    if result.lead_id:
+        data["lead_id"] = result.lead_id
+    return data

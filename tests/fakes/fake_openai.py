@@ -1,0 +1,257 @@
+"""A fake OpenAI server: real HTTP on 127.0.0.1, enough of POST /v1/responses for the official SDK.
+
+openai 3.x talks through httpx2, which respx cannot intercept, so tests (and worker processes started by
+tests, via OPENAI_BASE_URL=<server.base_url>) talk to this server instead. It runs its own event loop in a
+background thread, so sync and async tests can use it alike.
+
+    with FakeOpenAIServer() as fake:
+        fake.script(FakeReply.incomplete(), FakeReply.error(429), FakeReply.completed({"body": "Hi"}))
+        ...  # the next three requests get these answers, in order; later ones get the default answer
+        fake.requests[0].max_output_tokens
+
+The default answer is a minimal valid instance of the requested json_schema, with realistic short text.
+A script entry may also be a callable taking the RecordedRequest and returning a FakeReply.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+import threading
+import time
+import uuid
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal
+
+from aiohttp import web
+
+from server.ai.schema_instance import minimal_instance
+
+SAMPLE_TEXT = {
+    "subject": "Re: Quick question",
+    "body": "Hi Dana,\n\nThanks for getting back to me. Would a short call on Thursday or Friday work for you?",
+    "reason": "The lead replied positively and asked about next steps.",
+}
+DEFAULT_TEXT = "Thanks for getting back to me, happy to set up a quick call."
+
+
+@dataclass(frozen=True)
+class RecordedRequest:
+    model: str | None
+    max_output_tokens: int | None
+    format_name: str | None
+    json_schema: dict[str, Any] | None
+    instructions: str | None
+    input: Any
+    authorization: str | None
+    body: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class FakeReply:
+    """One scripted answer. Build it with the class methods."""
+
+    kind: Literal["completed", "incomplete", "error"] = "completed"
+    # None: the default answer for the requested schema.
+    text: str | None = None
+    reason: str | None = None
+    status_code: int = 200
+    headers: dict[str, str] = field(default_factory=dict)
+    delay_s: float = 0.0
+
+    @classmethod
+    def completed(cls, data: dict[str, Any] | str | None = None, *, delay_s: float = 0.0) -> FakeReply:
+        text = json.dumps(data) if isinstance(data, dict) else data
+        return cls(text=text, delay_s=delay_s)
+
+    @classmethod
+    def incomplete(
+        cls, text: str = '{"body": "Hi Dana, thanks for', reason: str = "max_output_tokens"
+    ) -> FakeReply:
+        return cls(kind="incomplete", text=text, reason=reason)
+
+    @classmethod
+    def invalid_json(cls, text: str = "Sure! Here is the reply: Hi Dana") -> FakeReply:
+        return cls(text=text)
+
+    @classmethod
+    def error(cls, status_code: int, *, retry_after_s: float | None = None) -> FakeReply:
+        headers = {"retry-after": str(retry_after_s)} if retry_after_s is not None else {}
+        return cls(kind="error", status_code=status_code, headers=headers)
+
+    @classmethod
+    def slow(cls, delay_s: float, then: FakeReply | None = None) -> FakeReply:
+        return replace(then or cls(), delay_s=delay_s)
+
+
+Responder = Callable[[RecordedRequest], FakeReply]
+
+
+class FakeOpenAIServer:
+    def __init__(self, *, host: str = "127.0.0.1", port: int = 0) -> None:
+        self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self._sock.bind((host, port))
+        self.host, self.port = self._sock.getsockname()[:2]
+        self._lock = threading.Lock()
+        self._requests: list[RecordedRequest] = []
+        self._script: deque[FakeReply | Responder] = deque()
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._serve, name="fake-openai", daemon=True)
+        self._ready = threading.Event()
+        self._runner: web.AppRunner | None = None
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{self.host}:{self.port}/v1"
+
+    @property
+    def requests(self) -> list[RecordedRequest]:
+        with self._lock:
+            return list(self._requests)
+
+    def script(self, *replies: FakeReply | Responder) -> None:
+        """Answer the next requests with these, in order, then fall back to the default answer."""
+        with self._lock:
+            self._script.extend(replies)
+
+    def reset(self) -> None:
+        with self._lock:
+            self._requests.clear()
+            self._script.clear()
+
+    def start(self) -> FakeOpenAIServer:
+        self._thread.start()
+        if not self._ready.wait(timeout=10):
+            raise RuntimeError("fake OpenAI server did not start")
+        return self
+
+    def stop(self) -> None:
+        if self._runner is not None:
+            asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self._loop).result(timeout=10)
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(timeout=10)
+
+    def __enter__(self) -> FakeOpenAIServer:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    def _serve(self) -> None:
+        asyncio.set_event_loop(self._loop)
+        app = web.Application()
+        app.router.add_post("/v1/responses", self._handle)
+        self._runner = web.AppRunner(app, access_log=None)
+        self._loop.run_until_complete(self._runner.setup())
+        self._loop.run_until_complete(web.SockSite(self._runner, self._sock).start())
+        self._ready.set()
+        self._loop.run_forever()
+        self._loop.close()
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        text_format = (body.get("text") or {}).get("format") or {}
+        recorded = RecordedRequest(
+            model=body.get("model"),
+            max_output_tokens=body.get("max_output_tokens"),
+            format_name=text_format.get("name"),
+            json_schema=text_format.get("schema"),
+            instructions=body.get("instructions"),
+            input=body.get("input"),
+            authorization=request.headers.get("Authorization"),
+            body=body,
+        )
+        with self._lock:
+            self._requests.append(recorded)
+            scripted = self._script.popleft() if self._script else None
+        reply = scripted(recorded) if callable(scripted) else scripted or FakeReply()
+        if reply.delay_s:
+            await asyncio.sleep(reply.delay_s)
+        if reply.kind == "error":
+            return web.json_response(
+                _error_body(reply.status_code), status=reply.status_code, headers=reply.headers
+            )
+        text = reply.text if reply.text is not None else default_output(recorded.json_schema)
+        return web.json_response(response_body(recorded, text, reply.kind, reply.reason))
+
+
+def default_output(schema: dict[str, Any] | None) -> str:
+    if schema is None:
+        return DEFAULT_TEXT
+    return json.dumps(minimal_instance(schema, lambda name: SAMPLE_TEXT.get(name, DEFAULT_TEXT)))
+
+
+def response_body(
+    request: RecordedRequest, text: str, status: Literal["completed", "incomplete"], reason: str | None
+) -> dict[str, Any]:
+    """A Responses API object as the real server sends it (the fields the SDK's Response model needs)."""
+    output_tokens = max(1, len(text) // 4)
+    input_tokens = max(1, len(json.dumps(request.input)) // 4)
+    message = {
+        "type": "message",
+        "id": f"msg_{uuid.uuid4().hex}",
+        "role": "assistant",
+        "status": status,
+        "content": [{"type": "output_text", "text": text, "annotations": [], "logprobs": []}],
+    }
+    return {
+        "id": f"resp_{uuid.uuid4().hex}",
+        "object": "response",
+        "created_at": int(time.time()),
+        "status": status,
+        "error": None,
+        "incomplete_details": {"reason": reason or "max_output_tokens"} if status == "incomplete" else None,
+        "instructions": request.instructions,
+        "max_output_tokens": request.max_output_tokens,
+        "model": request.model or "gpt-fake",
+        "output": [message] if text else [],
+        "parallel_tool_calls": True,
+        "temperature": 1.0,
+        "tool_choice": "auto",
+        "tools": [],
+        "top_p": 1.0,
+        "text": request.body.get("text") or {"format": {"type": "text"}},
+        "truncation": "disabled",
+        "usage": {
+            "input_tokens": input_tokens,
+            "input_tokens_details": {"cached_tokens": 0, "cache_write_tokens": 0},
+            "output_tokens": output_tokens,
+            "output_tokens_details": {"reasoning_tokens": 0},
+            "total_tokens": input_tokens + output_tokens,
+        },
+        "metadata": {},
+    }
+
+
+_ERROR_TYPES = {
+    400: "invalid_request_error",
+    401: "invalid_request_error",
+    429: "rate_limit_exceeded",
+    500: "server_error",
+    503: "server_error",
+}
+
+
+def _error_body(status_code: int) -> dict[str, Any]:
+    return {
+        "error": {
+            "message": f"Fake OpenAI error {status_code}",
+            "type": _ERROR_TYPES.get(status_code, "api_error"),
+            "param": None,
+            "code": None,
+        }
+    }
+
+
+if __name__ == "__main__":
+    # A standalone server for manual runs: OPENAI_BASE_URL=<printed url> OPENAI_API_KEY=test setterdesk ...
+    import sys
+
+    port = int(sys.argv[1]) if len(sys.argv) > 1 else 0
+    with FakeOpenAIServer(port=port) as server:
+        print(server.base_url, flush=True)
+        threading.Event().wait()

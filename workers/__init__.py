@@ -1,0 +1,1 @@
+"""Background workers: `dramatiq workers.main` (the Procfile's worker line)."""
