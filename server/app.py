@@ -38,4 +38,3 @@ def create_app() -> Litestar:
     )
 
 
-app = create_app()

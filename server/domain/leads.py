@@ -39,7 +39,7 @@ class LeadDetail(msgspec.Struct):
     drafts: list[DraftView]
 
 
-class LeadFields(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+class LeadFields(msgspec.Struct, kw_only=True):
     """Editable fields; absent means unchanged (msgspec.UNSET), null clears."""
 
     first_name: str | msgspec.UnsetType | None = msgspec.UNSET

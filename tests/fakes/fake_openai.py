@@ -19,8 +19,6 @@ import asyncio
 import json
 import socket
 import threading
-import time
-import uuid
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -29,10 +27,11 @@ from typing import Any, Literal
 from aiohttp import web
 
 from server.ai.schema_instance import minimal_instance
+from tests.fakes.openai_wire import error_body, response_body
 
 SAMPLE_TEXT = {
     "subject": "Re: Quick question",
-    "body": "Hi Dana,\n\nThanks for getting back to me. Would a short call on Thursday or Friday work for you?",
+    "body": "Hi Dana,\n\nThanks for getting back to me. Would a short call on Thursday work for you?",
     "reason": "The lead replied positively and asked about next steps.",
 }
 DEFAULT_TEXT = "Thanks for getting back to me, happy to set up a quick call."
@@ -145,7 +144,8 @@ class FakeOpenAIServer:
         asyncio.set_event_loop(self._loop)
         app = web.Application()
         app.router.add_post("/v1/responses", self._handle)
-        self._runner = web.AppRunner(app, access_log=None)
+        # Cancel a slow handler when its client gave up, and do not wait for stragglers at shutdown.
+        self._runner = web.AppRunner(app, access_log=None, handler_cancellation=True, shutdown_timeout=1.0)
         self._loop.run_until_complete(self._runner.setup())
         self._loop.run_until_complete(web.SockSite(self._runner, self._sock).start())
         self._ready.set()
@@ -165,15 +165,20 @@ class FakeOpenAIServer:
             authorization=request.headers.get("Authorization"),
             body=body,
         )
+        malformed = text_format.get("type") == "json_schema" and not (
+            recorded.format_name and recorded.json_schema
+        )
         with self._lock:
             self._requests.append(recorded)
-            scripted = self._script.popleft() if self._script else None
+            scripted = self._script.popleft() if self._script and not malformed else None
+        if malformed:  # as the real API: a json_schema format needs a name and a schema
+            return web.json_response(error_body(400), status=400)
         reply = scripted(recorded) if callable(scripted) else scripted or FakeReply()
         if reply.delay_s:
             await asyncio.sleep(reply.delay_s)
         if reply.kind == "error":
             return web.json_response(
-                _error_body(reply.status_code), status=reply.status_code, headers=reply.headers
+                error_body(reply.status_code), status=reply.status_code, headers=reply.headers
             )
         text = reply.text if reply.text is not None else default_output(recorded.json_schema)
         return web.json_response(response_body(recorded, text, reply.kind, reply.reason))
@@ -183,68 +188,6 @@ def default_output(schema: dict[str, Any] | None) -> str:
     if schema is None:
         return DEFAULT_TEXT
     return json.dumps(minimal_instance(schema, lambda name: SAMPLE_TEXT.get(name, DEFAULT_TEXT)))
-
-
-def response_body(
-    request: RecordedRequest, text: str, status: Literal["completed", "incomplete"], reason: str | None
-) -> dict[str, Any]:
-    """A Responses API object as the real server sends it (the fields the SDK's Response model needs)."""
-    output_tokens = max(1, len(text) // 4)
-    input_tokens = max(1, len(json.dumps(request.input)) // 4)
-    message = {
-        "type": "message",
-        "id": f"msg_{uuid.uuid4().hex}",
-        "role": "assistant",
-        "status": status,
-        "content": [{"type": "output_text", "text": text, "annotations": [], "logprobs": []}],
-    }
-    return {
-        "id": f"resp_{uuid.uuid4().hex}",
-        "object": "response",
-        "created_at": int(time.time()),
-        "status": status,
-        "error": None,
-        "incomplete_details": {"reason": reason or "max_output_tokens"} if status == "incomplete" else None,
-        "instructions": request.instructions,
-        "max_output_tokens": request.max_output_tokens,
-        "model": request.model or "gpt-fake",
-        "output": [message] if text else [],
-        "parallel_tool_calls": True,
-        "temperature": 1.0,
-        "tool_choice": "auto",
-        "tools": [],
-        "top_p": 1.0,
-        "text": request.body.get("text") or {"format": {"type": "text"}},
-        "truncation": "disabled",
-        "usage": {
-            "input_tokens": input_tokens,
-            "input_tokens_details": {"cached_tokens": 0, "cache_write_tokens": 0},
-            "output_tokens": output_tokens,
-            "output_tokens_details": {"reasoning_tokens": 0},
-            "total_tokens": input_tokens + output_tokens,
-        },
-        "metadata": {},
-    }
-
-
-_ERROR_TYPES = {
-    400: "invalid_request_error",
-    401: "invalid_request_error",
-    429: "rate_limit_exceeded",
-    500: "server_error",
-    503: "server_error",
-}
-
-
-def _error_body(status_code: int) -> dict[str, Any]:
-    return {
-        "error": {
-            "message": f"Fake OpenAI error {status_code}",
-            "type": _ERROR_TYPES.get(status_code, "api_error"),
-            "param": None,
-            "code": None,
-        }
-    }
 
 
 if __name__ == "__main__":

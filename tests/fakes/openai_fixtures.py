@@ -1,6 +1,8 @@
 """Pytest fixtures around the fake OpenAI server. A conftest imports them:
 
-    from tests.fakes.openai_fixtures import fake_openai, fake_openai_server, openai_env, openai_provider  # noqa: F401
+    from tests.fakes.openai_fixtures import (  # noqa: F401
+        fake_openai, fake_openai_server, openai_env, openai_provider,
+    )
 
 - fake_openai_server: one server for the whole session.
 - fake_openai: that server, with its script and recorded requests cleared before and after the test.

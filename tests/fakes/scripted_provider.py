@@ -14,7 +14,7 @@ Answer = dict[str, Any] | ModelResponse | BaseException | Callable[[ModelRequest
 
 
 class ScriptedProvider:
-    name = "offline"
+    name = "scripted"
 
     def __init__(self, answers: dict[str, Answer] | None = None) -> None:
         self.answers = dict(answers or {})

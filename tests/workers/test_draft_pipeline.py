@@ -1,0 +1,127 @@
+"""Inbound reply → worker classifies → draft, through a real Dramatiq worker on Redis (offline model)."""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import uuid
+from typing import Any
+
+from litestar.testing import AsyncTestClient
+from sqlalchemy import select, update
+
+from server.db.engine import session_factory
+from server.db.models import Draft, Message
+from server.domain.post_processing import post_process_message
+from tests.conftest import RunningWorker, Workspace
+from tests.helpers import sample
+
+
+def interested_email(text: str = "Sounds interesting, can we set up a call next week?") -> dict[str, Any]:
+    body = copy.deepcopy(sample("emailbison_lead_replied_1.json"))
+    body["data"]["reply"]["id"] = uuid.uuid4().int % 10**9
+    body["data"]["reply"]["text_body"] = text
+    body["data"]["reply"]["html_body"] = f"<p>{text}</p>"
+    email = f"lead-{uuid.uuid4().hex[:8]}@prospect.io"
+    body["data"]["lead"]["email"] = email
+    body["data"]["reply"]["from_email_address"] = email
+    body["data"]["lead"]["id"] = uuid.uuid4().int % 10**9
+    return body
+
+
+async def deliver(ws: Workspace, channel: str, body: dict[str, Any]) -> dict[str, Any]:
+    response = await ws.client.post(ws.webhook_url(channel), json=body, headers=ws.webhook_headers)
+    assert response.status_code == 200, response.text
+    data: dict[str, Any] = response.json()["data"]
+    return data
+
+
+async def drain(worker: RunningWorker) -> None:
+    await asyncio.to_thread(worker.drain)
+
+
+async def pending(client: AsyncTestClient[Any], ws: Workspace, lead_id: str) -> list[dict[str, Any]]:
+    response = await client.get(f"/api/leads/{lead_id}/drafts", params={"status": "pending"}, headers=ws.auth)
+    drafts: list[dict[str, Any]] = response.json()["data"]
+    return drafts
+
+
+async def test_interested_reply_gets_classified_and_drafted(
+    client: AsyncTestClient[Any], workspace: Workspace, worker: RunningWorker
+) -> None:
+    result = await deliver(workspace, "email", interested_email())
+    await drain(worker)
+    detail = (await client.get(f"/api/leads/{result['lead_id']}", headers=workspace.auth)).json()["data"]
+    assert detail["lead"]["sentiment_tag"] in {"Interested", "Call Requested", "Meeting Requested"}
+    assert detail["lead"]["status"] in {"qualified", "meeting-requested"}
+    [draft] = detail["drafts"]
+    assert draft["channel"] == "email" and draft["status"] == "pending" and draft["source"] == "inbound"
+    assert draft["trigger_message_id"] == result["message_id"]
+    assert draft["provider"] == "offline" and draft["content"].strip()
+    assert detail["lead"]["pending_draft_channels"] == ["email"]
+
+
+async def test_not_interested_reply_gets_no_draft(
+    client: AsyncTestClient[Any], workspace: Workspace, worker: RunningWorker
+) -> None:
+    result = await deliver(workspace, "email", interested_email("Not interested, thanks."))
+    await drain(worker)
+    detail = (await client.get(f"/api/leads/{result['lead_id']}", headers=workspace.auth)).json()["data"]
+    assert detail["lead"]["sentiment_tag"] == "Not Interested"
+    assert detail["drafts"] == []
+
+
+async def test_job_run_twice_makes_one_draft(
+    client: AsyncTestClient[Any], workspace: Workspace, worker: RunningWorker
+) -> None:
+    result = await deliver(workspace, "email", interested_email())
+    await drain(worker)
+    message_id = uuid.UUID(result["message_id"])
+    # Simulate a redelivery after a crash before the message was marked processed.
+    async with session_factory()() as session:
+        await session.execute(update(Message).where(Message.id == message_id).values(post_processed_at=None))
+        await session.commit()
+    again = await post_process_message(message_id)
+    assert again.draft is not None and again.draft.status == "skipped"
+    # And two concurrent runs of the same job.
+    async with session_factory()() as session:
+        await session.execute(update(Message).where(Message.id == message_id).values(post_processed_at=None))
+        await session.commit()
+    await asyncio.gather(post_process_message(message_id), post_process_message(message_id))
+    async with session_factory()() as session:
+        drafts = (await session.scalars(select(Draft).where(Draft.trigger_message_id == message_id))).all()
+    assert len(drafts) == 1
+
+
+async def test_newer_inbound_supersedes_the_older_pending_draft(
+    client: AsyncTestClient[Any], workspace: Workspace, worker: RunningWorker
+) -> None:
+    first = interested_email("Interested, tell me more about pricing")
+    result = await deliver(workspace, "email", first)
+    await drain(worker)
+    [old] = await pending(client, workspace, result["lead_id"])
+    second = copy.deepcopy(first)
+    second["data"]["reply"]["id"] += 1
+    second["data"]["reply"]["date_received"] = "2030-01-01T00:00:00Z"
+    second["data"]["reply"]["text_body"] = "Interested. Could we set up a call on Thursday?"
+    await deliver(workspace, "email", second)
+    await drain(worker)
+    [new] = await pending(client, workspace, result["lead_id"])
+    assert new["id"] != old["id"]
+    old_now = (await client.get(f"/api/drafts/{old['id']}", headers=workspace.auth)).json()["data"]
+    assert old_now["status"] == "superseded"
+
+
+async def test_twenty_concurrent_deliveries_one_message_one_draft(
+    client: AsyncTestClient[Any], workspace: Workspace, worker: RunningWorker
+) -> None:
+    body = interested_email()
+    results = await asyncio.gather(*(deliver(workspace, "email", body) for _ in range(20)))
+    await drain(worker)
+    lead_ids = {r["lead_id"] for r in results}
+    assert len(lead_ids) == 1
+    lead_id = lead_ids.pop()
+    detail = (await client.get(f"/api/leads/{lead_id}", headers=workspace.auth)).json()["data"]
+    assert len(detail["messages"]) == 1
+    all_drafts = (await client.get(f"/api/leads/{lead_id}/drafts", headers=workspace.auth)).json()["data"]
+    assert len(all_drafts) == 1
