@@ -50,6 +50,8 @@ def dedupe_key(workspace_id: uuid.UUID, parse: WebhookParse) -> str | None:
     message = parse.message
     assert message is not None
     if message.provider_message_id:
+        if len(message.provider_message_id) > 300:  # keep the unique index entry small
+            return "sha256id:" + hashlib.sha256(message.provider_message_id.encode()).hexdigest()
         return message.provider_message_id
     if message.provider_time:
         digest = hashlib.sha256(

@@ -12,16 +12,24 @@ from server.domain.inbound.normalized import LeadIdentity
 from server.domain.unit_of_work import UnitOfWork
 
 
+MAX_IDENTIFIER_LENGTH = 500
+
+
+def _short(value: str | None) -> str | None:
+    """Absurdly long values identify nobody, and would not fit a btree index entry."""
+    return value if value is not None and len(value) <= MAX_IDENTIFIER_LENGTH else None
+
+
 class MatchKeys:
     """The normalized identifiers of a payload's lead, each a way to find the lead again."""
 
     def __init__(self, identity: LeadIdentity) -> None:
-        self.email = normalize_email(identity.email)
-        self.phone_digits = normalize_phone(identity.phone)
-        self.linkedin_key = normalize_linkedin_url(identity.linkedin_url)
-        self.linkedin_provider_id = identity.linkedin_provider_id
-        self.emailbison_lead_id = identity.emailbison_lead_id
-        self.ghl_contact_id = identity.ghl_contact_id
+        self.email = _short(normalize_email(identity.email))
+        self.phone_digits = _short(normalize_phone(identity.phone))
+        self.linkedin_key = _short(normalize_linkedin_url(identity.linkedin_url))
+        self.linkedin_provider_id = _short(identity.linkedin_provider_id)
+        self.emailbison_lead_id = _short(identity.emailbison_lead_id)
+        self.ghl_contact_id = _short(identity.ghl_contact_id)
 
     def pairs(self) -> list[tuple[str, str]]:
         candidates = [
@@ -76,7 +84,7 @@ async def find_or_create_lead(uow: UnitOfWork, identity: LeadIdentity) -> tuple[
 def merge_identity(lead: Lead, identity: LeadIdentity, keys: MatchKeys | None = None) -> None:
     """Fill identifiers and names the lead lacks; never overwrite what a setter or earlier payload set."""
     keys = keys or MatchKeys(identity)
-    fills = {
+    fills = {  # only values that were kept as match keys, so every indexed column stays short
         "email": keys.email,
         "phone": identity.phone if keys.phone_digits else None,
         "phone_digits": keys.phone_digits,

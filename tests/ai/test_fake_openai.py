@@ -52,7 +52,9 @@ def post(fake: FakeOpenAIServer, schema: dict[str, Any]) -> httpx.Response:
     return httpx.post(f"{fake.base_url}/responses", json=payload, timeout=5)
 
 
-@pytest.mark.parametrize("reply", [FakeReply.completed(), FakeReply.incomplete(), FakeReply.incomplete(text="")])
+@pytest.mark.parametrize(
+    "reply", [FakeReply.completed(), FakeReply.incomplete(), FakeReply.incomplete(text="")]
+)
 def test_bodies_validate_strictly_against_the_sdk_response_model(
     reply: FakeReply, fake_openai: FakeOpenAIServer
 ) -> None:
@@ -130,7 +132,13 @@ def test_a_separate_process_reaches_it_through_openai_base_url(fake_openai: Fake
     env = os.environ | {"OPENAI_BASE_URL": fake_openai.base_url, "OPENAI_API_KEY": "test-key"}
 
     done = subprocess.run(
-        [sys.executable, "-c", script], env=env, cwd=ROOT, capture_output=True, text=True, timeout=60, check=True
+        [sys.executable, "-c", script],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
     )
 
     assert json.loads(done.stdout) == {"body": "from another process"}

@@ -51,13 +51,20 @@ def budgets_sent(fake: FakeOpenAIServer) -> list[int | None]:
     return [r.max_output_tokens for r in fake.requests]
 
 
-async def test_success_on_first_attempt(fake_openai: FakeOpenAIServer, openai_provider: OpenAIProvider) -> None:
+async def test_success_on_first_attempt(
+    fake_openai: FakeOpenAIServer, openai_provider: OpenAIProvider
+) -> None:
     fake_openai.script(FakeReply.completed({"body": "Hi Dana, Thursday works. What time suits you?"}))
 
     result = await run_prompt(spec(), provider=openai_provider)
 
     assert result.data == {"body": "Hi Dana, Thursday works. What time suits you?"}
-    assert (result.attempts, result.budgets, result.provider, result.model) == (1, [1200], "openai", "gpt-test")
+    assert (result.attempts, result.budgets, result.provider, result.model) == (
+        1,
+        [1200],
+        "openai",
+        "gpt-test",
+    )
     sent = fake_openai.requests[0]
     assert (sent.model, sent.format_name, sent.json_schema) == ("gpt-test", "sms_draft", SCHEMA)
     assert sent.body["text"]["format"]["strict"] is True

@@ -262,3 +262,13 @@ async def test_ghl_without_message_id_dedupes_on_its_own_time(workspace: Workspa
     timeless["message"]["body"] = "A timeless body"
     assert (await post(workspace, "sms", timeless)).json()["data"]["status"] == "processed"
     assert (await post(workspace, "sms", timeless)).json()["data"]["status"] == "duplicate"
+
+
+async def test_absurdly_long_identifiers_never_500(workspace: Workspace) -> None:
+    body = copy.deepcopy(sample("unipile_message_received_2.json"))
+    body["message_id"] = "m" * 300_000
+    body["sender"]["attendee_provider_id"] = "p" * 300_000
+    body["sender"]["attendee_profile_url"] = "https://linkedin.com/in/" + "q" * 300_000
+    response = await post(workspace, "linkedin", body)
+    assert response.status_code in (200, 400), response.text
+    assert (await post(workspace, "linkedin", body)).status_code in (200, 400)

@@ -1,0 +1,99 @@
+"""Invariant 5: events are written in the same transaction as their change and published only after commit."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+
+import msgspec
+import pytest
+import redis.asyncio as aioredis
+from sqlalchemy import select
+
+from server.db.engine import session_factory
+from server.db.models import Event, Lead, Workspace
+from server.domain.unit_of_work import unit_of_work
+from server.realtime.publisher import events_channel
+from server.settings import get_settings
+
+
+async def new_workspace() -> uuid.UUID:
+    async with session_factory()() as session:
+        ws = Workspace(name="uow", webhook_secret="s")
+        session.add(ws)
+        await session.commit()
+        return ws.id
+
+
+async def events_of(workspace_id: uuid.UUID) -> list[Event]:
+    async with session_factory()() as session:
+        return list((await session.scalars(select(Event).where(Event.workspace_id == workspace_id))).all())
+
+
+async def subscribe(workspace_id: uuid.UUID) -> aioredis.client.PubSub:
+    client = aioredis.from_url(get_settings().redis_url)
+    pubsub = client.pubsub()
+    await pubsub.subscribe(events_channel(str(workspace_id)))
+    await pubsub.get_message(timeout=1)  # the subscribe confirmation
+    return pubsub
+
+
+async def next_published(pubsub: aioredis.client.PubSub, timeout: float = 2.0) -> dict[str, object] | None:
+    message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=timeout)
+    return msgspec.json.decode(message["data"]) if message else None
+
+
+async def test_failed_transaction_leaves_no_event_and_publishes_nothing() -> None:
+    workspace_id = await new_workspace()
+    pubsub = await subscribe(workspace_id)
+    with pytest.raises(RuntimeError):
+        async with unit_of_work(workspace_id) as uow:
+            uow.session.add(Lead(workspace_id=workspace_id, first_name="Ghost", channels=[]))
+            uow.emit("lead.updated", None, {"lead": {"first_name": "Ghost"}})
+            await uow.flush_events()  # even once the event row is flushed...
+            raise RuntimeError("the change fails")
+    assert await events_of(workspace_id) == []  # ...it rolls back with the change
+    assert await next_published(pubsub, timeout=0.5) is None
+    await pubsub.aclose()
+
+
+async def test_event_is_published_after_its_row_is_committed() -> None:
+    workspace_id = await new_workspace()
+    pubsub = await subscribe(workspace_id)
+    async with unit_of_work(workspace_id) as uow:
+        lead = Lead(workspace_id=workspace_id, first_name="Real", channels=[])
+        uow.session.add(lead)
+        await uow.session.flush()
+        uow.emit("lead.updated", lead.id, {"lead": {"first_name": "Real"}})
+        await uow.flush_events()
+        assert await next_published(pubsub, timeout=0.3) is None  # not before commit
+    published = await next_published(pubsub)
+    assert published is not None and published["type"] == "lead.updated"
+    # Whoever receives it can already read the committed row.
+    [row] = await events_of(workspace_id)
+    assert row.id == published["id"]
+    await pubsub.aclose()
+
+
+async def test_event_ids_commit_in_increasing_order_per_workspace() -> None:
+    workspace_id = await new_workspace()
+    order: list[str] = []
+
+    async def slow() -> None:
+        async with unit_of_work(workspace_id) as uow:
+            uow.emit("lead.updated", None, {"who": "slow"})
+            await uow.flush_events()
+            await asyncio.sleep(0.5)  # holds its id uncommitted for a while
+            order.append("slow")
+
+    async def fast() -> None:
+        await asyncio.sleep(0.1)
+        async with unit_of_work(workspace_id) as uow:
+            uow.emit("lead.updated", None, {"who": "fast"})
+        order.append("fast")
+
+    await asyncio.gather(slow(), fast())
+    events = sorted(await events_of(workspace_id), key=lambda e: e.id)
+    # The id order is the commit order: a client that saw "fast" can never later miss "slow".
+    assert [e.data["who"] for e in events] == ["slow", "fast"]
+    assert order == ["slow", "fast"]
