@@ -36,5 +36,3 @@ def create_app() -> Litestar:
         openapi_config=None,
         debug=False,
     )
-
-

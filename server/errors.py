@@ -47,7 +47,9 @@ _HTTP_CODES = {
 }
 
 
-def envelope_error(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> Response[Any]:
+def envelope_error(
+    status: int, code: str, message: str, headers: dict[str, str] | None = None
+) -> Response[Any]:
     return Response(
         {"success": False, "error": {"code": code, "message": message}}, status_code=status, headers=headers
     )

@@ -16,7 +16,9 @@ import pytest
 _DB_NAME = os.environ.get("SETTERDESK_TEST_DB", "setterdesk_test")
 _BASE_PG = os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/setterdesk")
 os.environ["DATABASE_URL"] = _BASE_PG.rsplit("/", 1)[0] + "/" + _DB_NAME
-os.environ["REDIS_URL"] = os.environ.get("TEST_REDIS_URL", os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"))
+os.environ["REDIS_URL"] = os.environ.get(
+    "TEST_REDIS_URL", os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+)
 os.environ["DRAMATIQ_NAMESPACE"] = f"setterdesk-test-{os.getpid()}"
 os.environ.setdefault("LLM_PROVIDER", "offline")
 os.environ.pop("OPENAI_API_KEY", None)
@@ -26,6 +28,12 @@ from litestar.testing import AsyncTestClient  # noqa: E402
 
 from server.db.migrate import upgrade  # noqa: E402
 from server.settings import reset_settings_cache  # noqa: E402
+from tests.fakes.openai_fixtures import (  # noqa: E402, F401  (fixtures for every test folder)
+    fake_openai,
+    fake_openai_server,
+    openai_env,
+    openai_provider,
+)
 
 reset_settings_cache()
 
@@ -74,7 +82,12 @@ class Workspace:
     async def add_member(self, role: str = "setter", name: str = "Sam Setter") -> dict[str, Any]:
         response = await self.client.post(
             "/api/workspace/members",
-            json={"name": name, "email": f"{uuid.uuid4().hex[:10]}@example.com", "password": "correct horse", "role": role},
+            json={
+                "name": name,
+                "email": f"{uuid.uuid4().hex[:10]}@example.com",
+                "password": "correct horse",
+                "role": role,
+            },
             headers=self.auth,
         )
         assert response.status_code == 201, response.text

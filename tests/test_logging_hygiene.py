@@ -15,7 +15,10 @@ SECRET_WORDS = "Zanzibar-pineapple-7731"
 
 
 async def test_full_flow_logs_ids_but_no_content_or_secrets(
-    client: AsyncTestClient[Any], workspace: Workspace, worker: RunningWorker, caplog: pytest.LogCaptureFixture
+    client: AsyncTestClient[Any],
+    workspace: Workspace,
+    worker: RunningWorker,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level(logging.DEBUG)
     body = interested_email(f"Interested! My door code is {SECRET_WORDS}, call me tomorrow")
@@ -24,14 +27,26 @@ async def test_full_flow_logs_ids_but_no_content_or_secrets(
     result = await deliver(workspace, "email", body)
     await drain(worker)
     [draft] = await pending(client, workspace, result["lead_id"])
-    await client.post(f"/api/drafts/{draft['id']}/approve", json={"content": "Sure " + SECRET_WORDS}, headers=workspace.auth)
+    await client.post(
+        f"/api/drafts/{draft['id']}/approve", json={"content": "Sure " + SECRET_WORDS}, headers=workspace.auth
+    )
     await client.post("/api/auth/login", json={"email": "nobody@example.com", "password": "hunter2-password"})
-    bad = await client.post(workspace.webhook_url("sms"), content=f'{{"x": "{SECRET_WORDS}"'.encode(),
-                            headers=workspace.webhook_headers)
+    bad = await client.post(
+        workspace.webhook_url("sms"),
+        content=f'{{"x": "{SECRET_WORDS}"'.encode(),
+        headers=workspace.webhook_headers,
+    )
     assert bad.status_code == 400
 
     logs = caplog.text
     assert result["message_id"] in logs and "draft.created" in logs  # ids are logged, worker included...
-    for forbidden in (SECRET_WORDS, workspace.secret, workspace.token, "hunter2-password", workspace.password,
-                      draft["content"][:40], body["data"]["lead"]["email"]):
+    for forbidden in (
+        SECRET_WORDS,
+        workspace.secret,
+        workspace.token,
+        "hunter2-password",
+        workspace.password,
+        draft["content"][:40],
+        body["data"]["lead"]["email"],
+    ):
         assert forbidden not in logs, f"log leaked {forbidden[:12]}…"

@@ -72,7 +72,9 @@ def _check_credentials(name: str, email: str, password: str) -> str:
     if normalized is None:
         raise InvalidInput("email is not a valid address", code="invalid_email")
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise InvalidInput(f"password must have at least {MIN_PASSWORD_LENGTH} characters", code="weak_password")
+        raise InvalidInput(
+            f"password must have at least {MIN_PASSWORD_LENGTH} characters", code="weak_password"
+        )
     return normalized
 
 
@@ -163,7 +165,11 @@ async def resolve_token(session: AsyncSession, token: str) -> Principal | None:
     if row is None:
         return None
     return Principal(
-        user_id=row.id, workspace_id=row.workspace_id, role=row.role, name=row.name, token_hash=hash_token(token)
+        user_id=row.id,
+        workspace_id=row.workspace_id,
+        role=row.role,
+        name=row.name,
+        token_hash=hash_token(token),
     )
 
 
@@ -171,7 +177,9 @@ async def rotate_webhook_secret(session: AsyncSession, principal: Principal) -> 
     if principal.role != "owner":
         raise Forbidden("only the owner can rotate the webhook secret")
     secret = new_webhook_secret()
-    await session.execute(update(Workspace).where(Workspace.id == principal.workspace_id).values(webhook_secret=secret))
+    await session.execute(
+        update(Workspace).where(Workspace.id == principal.workspace_id).values(webhook_secret=secret)
+    )
     await session.commit()
     return secret
 

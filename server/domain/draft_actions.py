@@ -49,7 +49,9 @@ def _require_pending(draft: Draft) -> None:
 
 async def get_draft(workspace_id: uuid.UUID, draft_id: uuid.UUID) -> DraftView:
     async with session_factory()() as session:
-        draft = await session.scalar(select(Draft).where(Draft.id == draft_id, Draft.workspace_id == workspace_id))
+        draft = await session.scalar(
+            select(Draft).where(Draft.id == draft_id, Draft.workspace_id == workspace_id)
+        )
         if draft is None:
             raise NotFound("draft not found")
         return draft_view(draft)
@@ -72,7 +74,9 @@ async def list_drafts(
         return [draft_view(d) for d in rows]
 
 
-async def edit_draft(workspace_id: uuid.UUID, draft_id: uuid.UUID, *, content: str, version: int) -> DraftView:
+async def edit_draft(
+    workspace_id: uuid.UUID, draft_id: uuid.UUID, *, content: str, version: int
+) -> DraftView:
     async with unit_of_work(workspace_id) as uow:
         draft = await _locked_draft(uow, draft_id)
         _require_pending(draft)

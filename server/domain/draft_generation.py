@@ -146,7 +146,12 @@ async def _store(
 
 
 async def _insert_superseding(
-    uow: UnitOfWork, lead: Lead, channel: str, source: Source, trigger_id: uuid.UUID | None, written: WrittenDraft
+    uow: UnitOfWork,
+    lead: Lead,
+    channel: str,
+    source: Source,
+    trigger_id: uuid.UUID | None,
+    written: WrittenDraft,
 ) -> Draft:
     previous = await _pending(uow.session, lead.id, channel)
     draft_id = uuid.uuid4()
@@ -194,7 +199,9 @@ async def record_failure(workspace_id: uuid.UUID, lead_id: uuid.UUID, channel: s
         await emit_lead_updated(uow, lead)
 
 
-async def generate_for_channels(lead_id: uuid.UUID, channels: list[str], *, source: Source) -> list[GenerationOutcome]:
+async def generate_for_channels(
+    lead_id: uuid.UUID, channels: list[str], *, source: Source
+) -> list[GenerationOutcome]:
     """Several channels, at most N at once, each within the time limit; one failing never stops the rest."""
     settings = get_settings()
     limiter = asyncio.Semaphore(settings.manual_draft_concurrency)

@@ -32,7 +32,9 @@ async def emit_lead_updated(uow: UnitOfWork, lead: Lead) -> None:
 
 async def emit_sentiment_changed(uow: UnitOfWork, lead: Lead, previous: str) -> None:
     uow.emit(
-        LEAD_SENTIMENT_CHANGED, lead.id, {"lead": await lead_data(uow, lead), "previous_sentiment_tag": previous}
+        LEAD_SENTIMENT_CHANGED,
+        lead.id,
+        {"lead": await lead_data(uow, lead), "previous_sentiment_tag": previous},
     )
 
 

@@ -54,9 +54,8 @@ def dedupe_key(workspace_id: uuid.UUID, parse: WebhookParse) -> str | None:
             return "sha256id:" + hashlib.sha256(message.provider_message_id.encode()).hexdigest()
         return message.provider_message_id
     if message.provider_time:
-        digest = hashlib.sha256(
-            f"{content_hash(workspace_id, _contact_key(parse), message.body)}\x1f{message.provider_time}".encode()
-        ).hexdigest()
+        body_hash = content_hash(workspace_id, _contact_key(parse), message.body)
+        digest = hashlib.sha256(f"{body_hash}\x1f{message.provider_time}".encode()).hexdigest()
         return f"sha256:{digest}"
     return None
 
@@ -69,7 +68,9 @@ async def _existing(uow: UnitOfWork, channel: str, key: str) -> Message | None:
     )
 
 
-async def _recent_timeless_duplicate(uow: UnitOfWork, lead: Lead, message: ParsedMessage, digest: str) -> bool:
+async def _recent_timeless_duplicate(
+    uow: UnitOfWork, lead: Lead, message: ParsedMessage, digest: str
+) -> bool:
     since = utcnow() - TIMELESS_DEDUPE_WINDOW
     found = await uow.session.scalar(
         select(Message.id).where(
@@ -165,4 +166,3 @@ async def ingest(workspace_id: uuid.UUID, parse: WebhookParse) -> IngestResult:
     if parse.kind == "unsubscribe":
         return await ingest_unsubscribe(workspace_id, parse)
     return IngestResult(status="ignored")
-

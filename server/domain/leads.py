@@ -58,7 +58,9 @@ def check_channel(channel: str | None) -> None:
         raise InvalidInput("channel must be email, sms or linkedin", code="invalid_channel")
 
 
-async def get_lead(session: AsyncSession, workspace_id: uuid.UUID, lead_id: uuid.UUID, *, lock: bool = False) -> Lead:
+async def get_lead(
+    session: AsyncSession, workspace_id: uuid.UUID, lead_id: uuid.UUID, *, lock: bool = False
+) -> Lead:
     query = select(Lead).where(Lead.id == lead_id, Lead.workspace_id == workspace_id)
     lead = await session.scalar(query.with_for_update() if lock else query)
     if lead is None:
@@ -78,7 +80,12 @@ async def list_leads(
     if q and q.strip():
         pattern = "%" + q.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         query = query.where(
-            or_(*(col.ilike(pattern) for col in (Lead.first_name, Lead.last_name, Lead.email, Lead.company, Lead.phone)))
+            or_(
+                *(
+                    col.ilike(pattern)
+                    for col in (Lead.first_name, Lead.last_name, Lead.email, Lead.company, Lead.phone)
+                )
+            )
         )
     if cursor:
         at, last_id = decode_cursor(cursor)
@@ -87,7 +94,9 @@ async def list_leads(
     async with session_factory()() as session:
         leads = list((await session.scalars(query)).all())
         views = await lead_views(session, leads[:limit])
-    next_cursor = encode_cursor(leads[limit - 1].activity_at, leads[limit - 1].id) if len(leads) > limit else None
+    next_cursor = (
+        encode_cursor(leads[limit - 1].activity_at, leads[limit - 1].id) if len(leads) > limit else None
+    )
     return views, next_cursor
 
 
@@ -104,7 +113,9 @@ async def lead_detail(workspace_id: uuid.UUID, lead_id: uuid.UUID) -> LeadDetail
         ).all()
         drafts = (
             await session.scalars(
-                select(Draft).where(Draft.lead_id == lead.id, Draft.status == "pending").order_by(Draft.channel)
+                select(Draft)
+                .where(Draft.lead_id == lead.id, Draft.status == "pending")
+                .order_by(Draft.channel)
             )
         ).all()
         return LeadDetail(
@@ -125,13 +136,18 @@ async def message_page(
         if channel:
             query = query.where(Message.channel == channel)
         if before is not None:
-            anchor = await session.scalar(select(Message).where(Message.id == before, Message.lead_id == lead.id))
+            anchor = await session.scalar(
+                select(Message).where(Message.id == before, Message.lead_id == lead.id)
+            )
             if anchor is None:
                 raise NotFound("message not found")
             query = query.where(
-                (Message.sent_at < anchor.sent_at) | ((Message.sent_at == anchor.sent_at) & (Message.id < anchor.id))
+                (Message.sent_at < anchor.sent_at)
+                | ((Message.sent_at == anchor.sent_at) & (Message.id < anchor.id))
             )
-        rows = (await session.scalars(query.order_by(Message.sent_at.desc(), Message.id.desc()).limit(limit))).all()
+        rows = (
+            await session.scalars(query.order_by(Message.sent_at.desc(), Message.id.desc()).limit(limit))
+        ).all()
         return [message_view(m) for m in reversed(rows)]
 
 
@@ -160,7 +176,9 @@ def _apply_fields(lead: Lead, fields: LeadFields) -> None:
     if "appointment_booked_at" in values:
         lead.appointment_booked_at = values["appointment_booked_at"]
     if "assigned_to" in values:
-        lead.assigned_to = _parse_uuid(values["assigned_to"], "assigned_to") if values["assigned_to"] else None
+        lead.assigned_to = (
+            _parse_uuid(values["assigned_to"], "assigned_to") if values["assigned_to"] else None
+        )
 
 
 def _parse_uuid(value: str, name: str) -> uuid.UUID:
@@ -173,14 +191,18 @@ def _parse_uuid(value: str, name: str) -> uuid.UUID:
 async def _check_assignee(session: AsyncSession, workspace_id: uuid.UUID, lead: Lead) -> None:
     if lead.assigned_to is None:
         return
-    found = await session.scalar(select(User.id).where(User.id == lead.assigned_to, User.workspace_id == workspace_id))
+    found = await session.scalar(
+        select(User.id).where(User.id == lead.assigned_to, User.workspace_id == workspace_id)
+    )
     if found is None:
         raise InvalidInput("assigned_to is not a member of this workspace", code="invalid_assignee")
 
 
 async def create_lead(workspace_id: uuid.UUID, fields: LeadFields) -> LeadView:
     async with unit_of_work(workspace_id) as uow:
-        lead = Lead(workspace_id=workspace_id, sentiment_tag="New", status="new", channels=[], activity_at=utcnow())
+        lead = Lead(
+            workspace_id=workspace_id, sentiment_tag="New", status="new", channels=[], activity_at=utcnow()
+        )
         _apply_fields(lead, fields)
         await _check_assignee(uow.session, workspace_id, lead)
         uow.session.add(lead)

@@ -11,7 +11,6 @@ from server.domain.identity import normalize_email, normalize_linkedin_url, norm
 from server.domain.inbound.normalized import LeadIdentity
 from server.domain.unit_of_work import UnitOfWork
 
-
 MAX_IDENTIFIER_LENGTH = 500
 
 
@@ -74,7 +73,13 @@ async def find_or_create_lead(uow: UnitOfWork, identity: LeadIdentity) -> tuple[
         )
     created = lead is None
     if lead is None:
-        lead = Lead(workspace_id=uow.workspace_id, sentiment_tag="New", status="new", channels=[], activity_at=utcnow())
+        lead = Lead(
+            workspace_id=uow.workspace_id,
+            sentiment_tag="New",
+            status="new",
+            channels=[],
+            activity_at=utcnow(),
+        )
         uow.session.add(lead)
     merge_identity(lead, identity, keys)
     await uow.session.flush()

@@ -105,10 +105,14 @@ async def post_process_message(message_id: uuid.UUID) -> PostProcessOutcome:
 
     draft: GenerationOutcome | None = None
     if should_generate_draft(current_tag, message.from_address) and not message.is_bounce:
-        draft = await generate_draft(lead.id, message.channel, source="inbound", trigger_message_id=message.id)
+        draft = await generate_draft(
+            lead.id, message.channel, source="inbound", trigger_message_id=message.id
+        )
 
     async with session_factory()() as session:
-        await session.execute(update(Message).where(Message.id == message.id).values(post_processed_at=utcnow()))
+        await session.execute(
+            update(Message).where(Message.id == message.id).values(post_processed_at=utcnow())
+        )
         await session.commit()
     log.info(
         "message.post_processed",
@@ -118,4 +122,6 @@ async def post_process_message(message_id: uuid.UUID) -> PostProcessOutcome:
         classified_by=classified_by,
         draft_status=draft.status if draft else None,
     )
-    return PostProcessOutcome(status="done", sentiment_tag=current_tag, classified_by=classified_by, draft=draft)
+    return PostProcessOutcome(
+        status="done", sentiment_tag=current_tag, classified_by=classified_by, draft=draft
+    )

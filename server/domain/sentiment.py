@@ -23,7 +23,14 @@ SENTIMENT_TAGS: Final[tuple[str, ...]] = (
 )
 
 DRAFT_ELIGIBLE_TAGS: Final[frozenset[str]] = frozenset(
-    {"Interested", "Meeting Requested", "Call Requested", "Information Requested", "Meeting Booked", "Follow Up"}
+    {
+        "Interested",
+        "Meeting Requested",
+        "Call Requested",
+        "Information Requested",
+        "Meeting Booked",
+        "Follow Up",
+    }
 )
 
 _LEGACY_TAGS: Final[dict[str, str]] = {"positive": "Interested"}

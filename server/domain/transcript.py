@@ -33,7 +33,12 @@ class LeadContext(msgspec.Struct, kw_only=True, frozen=True):
     appointment_booked: bool = False
 
 
-_SPEAKER = {"lead": "Lead", "setter": "Setter", "ai": "Setter (AI draft sent)", "provider": "Setter (campaign)"}
+_SPEAKER = {
+    "lead": "Lead",
+    "setter": "Setter",
+    "ai": "Setter (AI draft sent)",
+    "provider": "Setter (campaign)",
+}
 
 
 def render_transcript(messages: list[TranscriptMessage], *, body_limit: int = 4000) -> str:
@@ -50,7 +55,9 @@ def render_transcript(messages: list[TranscriptMessage], *, body_limit: int = 40
     return "\n\n".join(blocks)
 
 
-async def load_transcript(session: AsyncSession, lead_id: uuid.UUID, *, limit: int = 80) -> list[TranscriptMessage]:
+async def load_transcript(
+    session: AsyncSession, lead_id: uuid.UUID, *, limit: int = 80
+) -> list[TranscriptMessage]:
     """The lead's last `limit` messages across all channels, oldest first."""
     rows = (
         await session.scalars(

@@ -84,7 +84,9 @@ async def record(workspace_id: uuid.UUID, channel: str, body: bytes, content_typ
         return event.id
 
 
-async def _finish(event_id: uuid.UUID, status: str, *, error: str | None, result: dict[str, Any] | None) -> None:
+async def _finish(
+    event_id: uuid.UUID, status: str, *, error: str | None, result: dict[str, Any] | None
+) -> None:
     async with session_factory()() as session:
         await session.execute(
             update(WebhookEvent)
@@ -142,7 +144,9 @@ async def process(event_id: uuid.UUID, workspace_id: uuid.UUID, channel: str, bo
 async def _safe_fail(event_id: uuid.UUID, exc: Exception) -> None:
     log.error("webhook.failed", webhook_event_id=str(event_id), error_type=type(exc).__name__)
     try:
-        await _finish(event_id, "failed", error=f"internal error ({type(exc).__name__}); replayable", result=None)
+        await _finish(
+            event_id, "failed", error=f"internal error ({type(exc).__name__}); replayable", result=None
+        )
     except Exception as inner:  # the database itself may be what failed
         log.error("webhook.fail_unrecorded", webhook_event_id=str(event_id), error_type=type(inner).__name__)
 
@@ -165,7 +169,9 @@ async def list_events(
     query = query.order_by(WebhookEvent.received_at.desc(), WebhookEvent.id.desc()).limit(limit + 1)
     async with session_factory()() as session:
         rows = list((await session.scalars(query)).all())
-    next_cursor = encode_cursor(rows[limit - 1].received_at, rows[limit - 1].id) if len(rows) > limit else None
+    next_cursor = (
+        encode_cursor(rows[limit - 1].received_at, rows[limit - 1].id) if len(rows) > limit else None
+    )
     return [_summary(r) for r in rows[:limit]], next_cursor
 
 

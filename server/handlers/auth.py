@@ -50,7 +50,11 @@ class AuthController(Controller):
             raise Forbidden("signup is switched off on this server", code="signup_disabled")
         async with session_factory()() as session:
             workspace, user, token = await accounts.signup(
-                session, workspace_name=data.workspace_name, name=data.name, email=data.email, password=data.password
+                session,
+                workspace_name=data.workspace_name,
+                name=data.name,
+                email=data.email,
+                password=data.password,
             )
         body = {"workspace": workspace_view(workspace, "owner"), "user": user_view(user), "token": token}
         return ok(body, 201, cookies=[_session_cookie(token)])

@@ -60,7 +60,9 @@ class DraftsController(Controller):
         return ok(await draft_actions.reject_draft(principal.workspace_id, parse_id(draft_id, "draft")))
 
     @post("/drafts/{draft_id:str}/approve", status_code=200)
-    async def approve(self, principal: Principal, draft_id: str, data: ApproveIn | None = None) -> Response[Any]:
+    async def approve(
+        self, principal: Principal, draft_id: str, data: ApproveIn | None = None
+    ) -> Response[Any]:
         body = data or ApproveIn()
         approval = await draft_actions.approve_draft(
             principal, parse_id(draft_id, "draft"), content=body.content, force=body.force

@@ -63,7 +63,9 @@ class LeadsController(Controller):
         return ok(await leads.lead_detail(principal.workspace_id, parse_id(lead_id, "lead")))
 
     @patch("/{lead_id:str}")
-    async def update_lead(self, principal: Principal, lead_id: str, request: Request[Any, Any, Any]) -> Response[Any]:
+    async def update_lead(
+        self, principal: Principal, lead_id: str, request: Request[Any, Any, Any]
+    ) -> Response[Any]:
         lead = parse_id(lead_id, "lead")
         return ok(await leads.update_lead(principal.workspace_id, lead, await lead_fields(request)))
 
@@ -87,4 +89,6 @@ class LeadsController(Controller):
 
     @patch("/{lead_id:str}/sentiment")
     async def set_sentiment(self, principal: Principal, lead_id: str, data: SentimentIn) -> Response[Any]:
-        return ok(await change_sentiment(principal.workspace_id, parse_id(lead_id, "lead"), data.sentiment_tag))
+        return ok(
+            await change_sentiment(principal.workspace_id, parse_id(lead_id, "lead"), data.sentiment_tag)
+        )

@@ -30,7 +30,9 @@ async def test_signup_returns_workspace_owner_and_token(client: AsyncTestClient[
     assert me.json()["data"]["user"]["id"] == data["user"]["id"]
 
 
-async def test_login_sets_httponly_cookie_that_authenticates(client: AsyncTestClient[Any], workspace: Workspace) -> None:
+async def test_login_sets_httponly_cookie_that_authenticates(
+    client: AsyncTestClient[Any], workspace: Workspace
+) -> None:
     me = await client.get("/api/me", headers=workspace.auth)
     email = me.json()["data"]["user"]["email"]
     client.cookies.clear()
@@ -46,7 +48,9 @@ async def test_wrong_credentials_answer_the_same_whether_or_not_the_email_exists
 ) -> None:
     email = (await client.get("/api/me", headers=workspace.auth)).json()["data"]["user"]["email"]
     wrong_password = await client.post("/api/auth/login", json={"email": email, "password": "nope nope nope"})
-    unknown_email = await client.post("/api/auth/login", json={"email": "nobody@example.com", "password": "x" * 10})
+    unknown_email = await client.post(
+        "/api/auth/login", json={"email": "nobody@example.com", "password": "x" * 10}
+    )
     for response in (wrong_password, unknown_email):
         assert response.status_code == 401
         assert response.json()["error"]["code"] == "invalid_credentials"
@@ -80,7 +84,9 @@ async def test_members_roles_and_secret_rotation(client: AsyncTestClient[Any], w
     )
     assert forbidden.status_code == 403
     assert (await client.post("/api/workspace/webhook-secret/rotate", headers=setter_auth)).status_code == 403
-    assert (await client.get("/api/me", headers=setter_auth)).json()["data"]["workspace"]["webhook_secret"] is None
+    assert (await client.get("/api/me", headers=setter_auth)).json()["data"]["workspace"][
+        "webhook_secret"
+    ] is None
     rotated = await client.post("/api/workspace/webhook-secret/rotate", headers=workspace.auth)
     new_secret = rotated.json()["data"]["webhook_secret"]
     assert new_secret != workspace.secret
@@ -108,19 +114,27 @@ async def test_signup_bad_input_is_a_clear_400(client: AsyncTestClient[Any], bod
 
 
 async def test_duplicate_email_is_409(client: AsyncTestClient[Any]) -> None:
-    body = {"workspace_name": "A", "name": "B", "email": f"d-{uuid.uuid4().hex[:6]}@b.co", "password": "long enough"}
+    body = {
+        "workspace_name": "A",
+        "name": "B",
+        "email": f"d-{uuid.uuid4().hex[:6]}@b.co",
+        "password": "long enough",
+    }
     assert (await client.post("/api/signup", json=body)).status_code == 201
     again = await client.post("/api/signup", json=body)
     assert again.status_code == 409
     assert again.json()["error"]["code"] == "email_taken"
 
 
-async def test_signup_can_be_switched_off(client: AsyncTestClient[Any], monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_signup_can_be_switched_off(
+    client: AsyncTestClient[Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("SIGNUP_ENABLED", "false")
     reset_settings_cache()
     try:
         response = await client.post(
-            "/api/signup", json={"workspace_name": "A", "name": "B", "email": "z@b.co", "password": "long enough"}
+            "/api/signup",
+            json={"workspace_name": "A", "name": "B", "email": "z@b.co", "password": "long enough"},
         )
         assert response.status_code == 403
         assert response.json()["error"]["code"] == "signup_disabled"
@@ -130,6 +144,8 @@ async def test_signup_can_be_switched_off(client: AsyncTestClient[Any], monkeypa
 
 
 async def test_not_json_body_is_400(client: AsyncTestClient[Any]) -> None:
-    response = await client.post("/api/signup", content=b"{not json", headers={"Content-Type": "application/json"})
+    response = await client.post(
+        "/api/signup", content=b"{not json", headers={"Content-Type": "application/json"}
+    )
     assert response.status_code == 400
     assert response.json()["success"] is False

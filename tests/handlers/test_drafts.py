@@ -11,7 +11,9 @@ from tests.conftest import RunningWorker, Workspace
 from tests.workers.test_draft_pipeline import deliver, drain, interested_email, pending
 
 
-async def drafted_lead(client: AsyncTestClient[Any], ws: Workspace, worker: RunningWorker) -> tuple[str, dict[str, Any]]:
+async def drafted_lead(
+    client: AsyncTestClient[Any], ws: Workspace, worker: RunningWorker
+) -> tuple[str, dict[str, Any]]:
     body = interested_email()
     result = await deliver(ws, "email", body)
     await drain(worker)
@@ -24,12 +26,16 @@ async def test_edit_with_version_and_conflict(
 ) -> None:
     _, draft = await drafted_lead(client, workspace, worker)
     url = f"/api/drafts/{draft['id']}"
-    saved = await client.patch(url, json={"content": "Hi Dana — Tuesday 2pm?", "version": 1}, headers=workspace.auth)
+    saved = await client.patch(
+        url, json={"content": "Hi Dana — Tuesday 2pm?", "version": 1}, headers=workspace.auth
+    )
     assert saved.status_code == 200
     assert saved.json()["data"]["version"] == 2
     stale = await client.patch(url, json={"content": "older tab", "version": 1}, headers=workspace.auth)
     assert stale.status_code == 409 and stale.json()["error"]["code"] == "version_conflict"
-    assert (await client.get(url, headers=workspace.auth)).json()["data"]["content"] == "Hi Dana — Tuesday 2pm?"
+    assert (await client.get(url, headers=workspace.auth)).json()["data"][
+        "content"
+    ] == "Hi Dana — Tuesday 2pm?"
     bad = await client.patch(url, json={"content": 5}, headers=workspace.auth)
     assert bad.status_code == 400
 
@@ -75,7 +81,9 @@ async def test_newer_inbound_holds_the_send_unless_forced(
     await deliver(workspace, "email", newer)  # not drained: the old draft is still pending
     held = await client.post(f"/api/drafts/{draft['id']}/approve", headers=workspace.auth)
     assert held.status_code == 409 and held.json()["error"]["code"] == "newer_inbound_message"
-    forced = await client.post(f"/api/drafts/{draft['id']}/approve", json={"force": True}, headers=workspace.auth)
+    forced = await client.post(
+        f"/api/drafts/{draft['id']}/approve", json={"force": True}, headers=workspace.auth
+    )
     assert forced.status_code == 200
     await drain(worker)
 
@@ -92,7 +100,9 @@ async def test_on_demand_regenerate_supersedes(
     client: AsyncTestClient[Any], workspace: Workspace, worker: RunningWorker
 ) -> None:
     lead_id, draft = await drafted_lead(client, workspace, worker)
-    response = await client.post(f"/api/leads/{lead_id}/drafts", json={"channel": "email"}, headers=workspace.auth)
+    response = await client.post(
+        f"/api/leads/{lead_id}/drafts", json={"channel": "email"}, headers=workspace.auth
+    )
     assert response.status_code == 202
     await drain(worker)
     [new] = await pending(client, workspace, lead_id)

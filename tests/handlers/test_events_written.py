@@ -36,14 +36,18 @@ async def test_inbound_reply_then_sentiment_then_approve_emit_their_events(
 
     last = (await event_types(workspace.id))[-1][0]
     [draft] = await pending(client, workspace, result["lead_id"])
-    await client.patch(f"/api/drafts/{draft['id']}", json={"content": "edited", "version": 1}, headers=workspace.auth)
+    await client.patch(
+        f"/api/drafts/{draft['id']}", json={"content": "edited", "version": 1}, headers=workspace.auth
+    )
     await client.post(f"/api/drafts/{draft['id']}/approve", headers=workspace.auth)
     types = [t for _, t in await event_types(workspace.id, after=last)]
     assert types == ["draft.updated", "message.created", "draft.approved", "lead.updated"]
 
     last = (await event_types(workspace.id))[-1][0]
     await client.patch(
-        f"/api/leads/{result['lead_id']}/sentiment", json={"sentiment_tag": "Not Interested"}, headers=workspace.auth
+        f"/api/leads/{result['lead_id']}/sentiment",
+        json={"sentiment_tag": "Not Interested"},
+        headers=workspace.auth,
     )
     assert [t for _, t in await event_types(workspace.id, after=last)] == ["lead.sentiment_changed"]
 
@@ -51,10 +55,12 @@ async def test_inbound_reply_then_sentiment_then_approve_emit_their_events(
 async def test_draft_failure_emits_draft_failed_and_shows_on_lead(
     client: AsyncTestClient[Any], workspace: Workspace
 ) -> None:
-    from server.domain.draft_generation import record_failure, generate_draft
+    from server.domain.draft_generation import generate_draft, record_failure
 
     lead = (await client.post("/api/leads", json={"first_name": "F"}, headers=workspace.auth)).json()["data"]
-    await record_failure(uuid.UUID(workspace.id), uuid.UUID(lead["id"]), "sms", "model call failed: rate_limited")
+    await record_failure(
+        uuid.UUID(workspace.id), uuid.UUID(lead["id"]), "sms", "model call failed: rate_limited"
+    )
     shown = (await client.get(f"/api/leads/{lead['id']}", headers=workspace.auth)).json()["data"]["lead"]
     assert shown["draft_failures"][0]["channel"] == "sms"
     assert shown["draft_failures"][0]["reason"] == "model call failed: rate_limited"

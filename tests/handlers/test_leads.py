@@ -22,25 +22,46 @@ async def create(client: AsyncTestClient[Any], ws: Workspace, **fields: Any) -> 
 
 async def test_create_and_read_lead_shape(client: AsyncTestClient[Any], workspace: Workspace) -> None:
     lead = await create(
-        client, workspace, first_name="Dana", last_name="Lee", email="Dana@Prospect.io", phone="+1 415 555 0100",
-        linkedin_url="https://www.linkedin.com/in/dana/", company="Prospect",
+        client,
+        workspace,
+        first_name="Dana",
+        last_name="Lee",
+        email="Dana@Prospect.io",
+        phone="+1 415 555 0100",
+        linkedin_url="https://www.linkedin.com/in/dana/",
+        company="Prospect",
     )
     assert lead["email"] == "dana@prospect.io"
     assert lead["sentiment_tag"] == "New" and lead["status"] == "new"
-    for key in ("id", "assigned_to", "last_message_at", "last_inbound_at", "appointment_booked_at", "channels",
-                "pending_draft_channels"):
+    for key in (
+        "id",
+        "assigned_to",
+        "last_message_at",
+        "last_inbound_at",
+        "appointment_booked_at",
+        "channels",
+        "pending_draft_channels",
+    ):
         assert key in lead
     detail = (await client.get(f"/api/leads/{lead['id']}", headers=workspace.auth)).json()["data"]
     assert detail == {"lead": lead, "messages": [], "drafts": []}
 
 
-async def test_list_newest_activity_first_with_cursor(client: AsyncTestClient[Any], workspace: Workspace) -> None:
+async def test_list_newest_activity_first_with_cursor(
+    client: AsyncTestClient[Any], workspace: Workspace
+) -> None:
     ids = [(await create(client, workspace, first_name=f"L{i}"))["id"] for i in range(5)]
     page1 = (await client.get("/api/leads", params={"limit": 2}, headers=workspace.auth)).json()["data"]
-    page2 = (await client.get("/api/leads", params={"limit": 2, "cursor": page1["next_cursor"]},
-                              headers=workspace.auth)).json()["data"]
-    page3 = (await client.get("/api/leads", params={"limit": 2, "cursor": page2["next_cursor"]},
-                              headers=workspace.auth)).json()["data"]
+    page2 = (
+        await client.get(
+            "/api/leads", params={"limit": 2, "cursor": page1["next_cursor"]}, headers=workspace.auth
+        )
+    ).json()["data"]
+    page3 = (
+        await client.get(
+            "/api/leads", params={"limit": 2, "cursor": page2["next_cursor"]}, headers=workspace.auth
+        )
+    ).json()["data"]
     seen = [lead["id"] for page in (page1, page2, page3) for lead in page["items"]]
     assert seen == list(reversed(ids))
     assert page3["next_cursor"] is None
@@ -49,15 +70,21 @@ async def test_list_newest_activity_first_with_cursor(client: AsyncTestClient[An
     await client.patch(f"/api/leads/{ids[0]}", json={"phone": "+1 555 000 1234"}, headers=workspace.auth)
     sms.update({"from": "+15550001234", "messageId": uuid.uuid4().hex, "contactId": "c-top"})
     await client.post(workspace.webhook_url("sms"), json=sms, headers=workspace.webhook_headers)
-    top = (await client.get("/api/leads", params={"limit": 1}, headers=workspace.auth)).json()["data"]["items"][0]
+    top = (await client.get("/api/leads", params={"limit": 1}, headers=workspace.auth)).json()["data"][
+        "items"
+    ][0]
     assert top["id"] == ids[0] and top["channels"] == ["sms"] and top["last_inbound_at"] is not None
 
 
 async def test_filter_and_search(client: AsyncTestClient[Any], workspace: Workspace) -> None:
     a = await create(client, workspace, first_name="Alice", company="Zebra Corp")
     await create(client, workspace, first_name="Bob")
-    await client.patch(f"/api/leads/{a['id']}/sentiment", json={"sentiment_tag": "Objection"}, headers=workspace.auth)
-    by_tag = (await client.get("/api/leads", params={"sentiment": "Objection"}, headers=workspace.auth)).json()
+    await client.patch(
+        f"/api/leads/{a['id']}/sentiment", json={"sentiment_tag": "Objection"}, headers=workspace.auth
+    )
+    by_tag = (
+        await client.get("/api/leads", params={"sentiment": "Objection"}, headers=workspace.auth)
+    ).json()
     assert [lead["id"] for lead in by_tag["data"]["items"]] == [a["id"]]
     by_text = (await client.get("/api/leads", params={"q": "zebra"}, headers=workspace.auth)).json()
     assert [lead["id"] for lead in by_text["data"]["items"]] == [a["id"]]
@@ -82,7 +109,14 @@ async def test_patch_lead_fields_and_booking(client: AsyncTestClient[Any], works
 
 @pytest.mark.parametrize(
     "body",
-    [{"email": "nope"}, {"phone": "12"}, {"appointment_booked_at": "tomorrow"}, {"assigned_to": "x"}, [1], "str"],
+    [
+        {"email": "nope"},
+        {"phone": "12"},
+        {"appointment_booked_at": "tomorrow"},
+        {"assigned_to": "x"},
+        [1],
+        "str",
+    ],
 )
 async def test_patch_bad_input_is_400(client: AsyncTestClient[Any], workspace: Workspace, body: Any) -> None:
     lead = await create(client, workspace, first_name="V")
@@ -96,10 +130,14 @@ async def test_assign_to_teammate_only_in_workspace(
 ) -> None:
     lead = await create(client, workspace, first_name="A")
     mate = await workspace.add_member()
-    ok = await client.patch(f"/api/leads/{lead['id']}", json={"assigned_to": mate["user"]["id"]}, headers=workspace.auth)
+    ok = await client.patch(
+        f"/api/leads/{lead['id']}", json={"assigned_to": mate["user"]["id"]}, headers=workspace.auth
+    )
     assert ok.json()["data"]["assigned_to"] == mate["user"]["id"]
     foreign = other_workspace.owner["id"]
-    bad = await client.patch(f"/api/leads/{lead['id']}", json={"assigned_to": foreign}, headers=workspace.auth)
+    bad = await client.patch(
+        f"/api/leads/{lead['id']}", json={"assigned_to": foreign}, headers=workspace.auth
+    )
     assert bad.status_code == 400
 
 
@@ -112,16 +150,26 @@ async def test_message_pages(client: AsyncTestClient[Any], workspace: Workspace)
         body["message_id"] = f"pg-{uuid.uuid4().hex}"
         body["message"] = f"message {i}"
         body["timestamp"] = f"2026-07-06T09:4{i}:00.000Z"
-        lead_id = (await client.post(workspace.webhook_url("linkedin"), json=body,
-                                     headers=workspace.webhook_headers)).json()["data"]["lead_id"]
-    newest = (await client.get(f"/api/leads/{lead_id}/messages", params={"limit": 2},
-                               headers=workspace.auth)).json()["data"]
+        lead_id = (
+            await client.post(workspace.webhook_url("linkedin"), json=body, headers=workspace.webhook_headers)
+        ).json()["data"]["lead_id"]
+    newest = (
+        await client.get(f"/api/leads/{lead_id}/messages", params={"limit": 2}, headers=workspace.auth)
+    ).json()["data"]
     assert [m["body"] for m in newest] == ["message 3", "message 4"]
-    older = (await client.get(f"/api/leads/{lead_id}/messages", params={"limit": 2, "before": newest[0]["id"]},
-                              headers=workspace.auth)).json()["data"]
+    older = (
+        await client.get(
+            f"/api/leads/{lead_id}/messages",
+            params={"limit": 2, "before": newest[0]["id"]},
+            headers=workspace.auth,
+        )
+    ).json()["data"]
     assert [m["body"] for m in older] == ["message 1", "message 2"]
-    none = (await client.get(f"/api/leads/{lead_id}/messages", params={"channel": "sms"},
-                             headers=workspace.auth)).json()["data"]
+    none = (
+        await client.get(f"/api/leads/{lead_id}/messages", params={"channel": "sms"}, headers=workspace.auth)
+    ).json()["data"]
     assert none == []
-    bad = await client.get(f"/api/leads/{lead_id}/messages", params={"channel": "fax"}, headers=workspace.auth)
+    bad = await client.get(
+        f"/api/leads/{lead_id}/messages", params={"channel": "fax"}, headers=workspace.auth
+    )
     assert bad.status_code == 400

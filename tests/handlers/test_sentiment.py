@@ -1,4 +1,4 @@
-"""PATCH /api/leads/{id}/sentiment: drafts for every channel with inbound history, never blocked by the model."""
+"""PATCH /api/leads/{id}/sentiment: drafts for every channel with inbound history, never blocked."""
 
 from __future__ import annotations
 
@@ -22,9 +22,13 @@ async def lead_with_email_and_sms(ws: Workspace, worker: RunningWorker) -> str:
     address = f"two-{uuid.uuid4().hex[:8]}@prospect.io"
     email["data"]["lead"].update({"email": address, "id": uuid.uuid4().int % 10**9})
     email["data"]["lead"]["custom_variables"] = [{"name": "phone", "value": phone}]
-    email["data"]["reply"].update({"id": uuid.uuid4().int % 10**9, "from_email_address": address, "text_body": "ok"})
+    email["data"]["reply"].update(
+        {"id": uuid.uuid4().int % 10**9, "from_email_address": address, "text_body": "ok"}
+    )
     sms = copy.deepcopy(sample("ghl_inbound_message_sms_1.json"))
-    sms.update({"from": phone, "contactId": f"c-{uuid.uuid4().hex[:8]}", "messageId": uuid.uuid4().hex, "body": "ok"})
+    sms.update(
+        {"from": phone, "contactId": f"c-{uuid.uuid4().hex[:8]}", "messageId": uuid.uuid4().hex, "body": "ok"}
+    )
     first = await deliver(ws, "email", email)
     second = await deliver(ws, "sms", sms)
     assert first["lead_id"] == second["lead_id"]
@@ -71,7 +75,9 @@ async def test_twenty_concurrent_identical_changes_leave_one_pending_draft_per_c
     client: AsyncTestClient[Any], workspace: Workspace, worker: RunningWorker
 ) -> None:
     lead_id = await lead_with_email_and_sms(workspace, worker)
-    responses = await asyncio.gather(*(set_sentiment(client, workspace, lead_id, "Interested") for _ in range(20)))
+    responses = await asyncio.gather(
+        *(set_sentiment(client, workspace, lead_id, "Interested") for _ in range(20))
+    )
     assert all(r.status_code == 200 for r in responses)
     await drain(worker)
     drafts = await pending(client, workspace, lead_id)
@@ -94,7 +100,9 @@ async def test_unknown_tag_is_400(client: AsyncTestClient[Any], workspace: Works
     assert response.json()["error"]["code"] == "invalid_sentiment_tag"
 
 
-async def test_meeting_booked_sets_appointment_time(client: AsyncTestClient[Any], workspace: Workspace) -> None:
+async def test_meeting_booked_sets_appointment_time(
+    client: AsyncTestClient[Any], workspace: Workspace
+) -> None:
     lead = (await client.post("/api/leads", json={"first_name": "B"}, headers=workspace.auth)).json()["data"]
     data = (await set_sentiment(client, workspace, lead["id"], "Meeting Booked")).json()["data"]
     assert data["lead"]["status"] == "meeting-booked"

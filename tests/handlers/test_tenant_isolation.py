@@ -27,7 +27,11 @@ UNIVERSAL_BODY = {
 def id_routes(app: Any) -> list[tuple[str, str]]:
     routes = []
     for route in app.routes:
-        if not route.path.startswith("/api/") or "{" not in route.path or route.path.startswith("/api/webhooks/"):
+        if (
+            not route.path.startswith("/api/")
+            or "{" not in route.path
+            or route.path.startswith("/api/webhooks/")
+        ):
             continue
         for method in sorted(getattr(route, "methods", set())):
             if method not in ("HEAD", "OPTIONS"):
@@ -36,7 +40,11 @@ def id_routes(app: Any) -> list[tuple[str, str]]:
 
 
 async def test_every_id_route_hides_other_workspaces(
-    app: Any, client: AsyncTestClient[Any], workspace: Workspace, other_workspace: Workspace, worker: RunningWorker
+    app: Any,
+    client: AsyncTestClient[Any],
+    workspace: Workspace,
+    other_workspace: Workspace,
+    worker: RunningWorker,
 ) -> None:
     # Workspace B has a lead with a message, a draft and a webhook event.
     result = await deliver(other_workspace, "email", interested_email())
@@ -60,7 +68,9 @@ async def test_every_id_route_hides_other_workspaces(
     # Nothing in B changed.
     [still] = await pending(client, other_workspace, result["lead_id"])
     assert still["id"] == draft["id"] and still["version"] == 1
-    lead = (await client.get(f"/api/leads/{result['lead_id']}", headers=other_workspace.auth)).json()["data"]["lead"]
+    lead = (await client.get(f"/api/leads/{result['lead_id']}", headers=other_workspace.auth)).json()["data"][
+        "lead"
+    ]
     assert lead["first_name"] != "Mallory"
 
 

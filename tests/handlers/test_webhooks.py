@@ -17,7 +17,9 @@ from tests.helpers import SAMPLE_CHANNEL, sample, sample_bytes
 
 async def post(ws: Workspace, channel: str, body: bytes | dict[str, Any], **headers: str) -> Any:
     content = body if isinstance(body, bytes) else json.dumps(body).encode()
-    return await ws.client.post(ws.webhook_url(channel), content=content, headers={**ws.webhook_headers, **headers})
+    return await ws.client.post(
+        ws.webhook_url(channel), content=content, headers={**ws.webhook_headers, **headers}
+    )
 
 
 EXPECTED_STATUS = {
@@ -47,7 +49,9 @@ async def test_samples_land_as_the_contract_says(client: AsyncTestClient[Any], w
     assert message["subject"] == "testing dashboard" and message["body"] == "hey"
     assert message["to"] == ["sender.mailbox@example.net"]
 
-    interested = (await post(workspace, "email", sample_bytes("emailbison_lead_interested_1.json"))).json()["data"]
+    interested = (await post(workspace, "email", sample_bytes("emailbison_lead_interested_1.json"))).json()[
+        "data"
+    ]
     lead = (await client.get(f"/api/leads/{interested['lead_id']}", headers=workspace.auth)).json()["data"]
     assert lead["lead"]["phone"] == "(555) 555-0100"
     assert lead["messages"][0]["subject"] in (None, "") and lead["messages"][0]["body"] == ""
@@ -61,8 +65,12 @@ async def test_samples_land_as_the_contract_says(client: AsyncTestClient[Any], w
     sms_lead = (await client.get(f"/api/leads/{sms['lead_id']}", headers=workspace.auth)).json()["data"]
     assert sms_lead["lead"]["phone"] == "+15551234567"
 
-    echo = (await post(workspace, "linkedin", sample_bytes("unipile_message_received_outbound_1.json"))).json()
-    echo_lead = (await client.get(f"/api/leads/{echo['data']['lead_id']}", headers=workspace.auth)).json()["data"]
+    echo = (
+        await post(workspace, "linkedin", sample_bytes("unipile_message_received_outbound_1.json"))
+    ).json()
+    echo_lead = (await client.get(f"/api/leads/{echo['data']['lead_id']}", headers=workspace.auth)).json()[
+        "data"
+    ]
     assert echo_lead["lead"]["linkedin_url"] == "https://www.linkedin.com/in/ACoAA-prospect-0002"
     assert echo_lead["messages"][0]["direction"] == "outbound"
 
@@ -83,7 +91,9 @@ async def test_retry_of_same_message_is_duplicate(workspace: Workspace) -> None:
     assert again["message_id"] == first["message_id"]
 
 
-async def test_twenty_concurrent_deliveries_store_one_message(client: AsyncTestClient[Any], workspace: Workspace) -> None:
+async def test_twenty_concurrent_deliveries_store_one_message(
+    client: AsyncTestClient[Any], workspace: Workspace
+) -> None:
     body = copy.deepcopy(sample("emailbison_lead_replied_1.json"))
     body["data"]["reply"]["id"] = 777_000 + uuid.uuid4().int % 1000
     body["data"]["lead"]["email"] = f"race-{uuid.uuid4().hex[:8]}@example.com"
@@ -92,7 +102,9 @@ async def test_twenty_concurrent_deliveries_store_one_message(client: AsyncTestC
     statuses = sorted(r.json()["data"]["status"] for r in results)
     assert statuses.count("processed") == 1 and statuses.count("duplicate") == 19
     assert len({r.json()["data"]["lead_id"] for r in results}) == 1
-    leads = (await client.get("/api/leads", params={"q": "race-"}, headers=workspace.auth)).json()["data"]["items"]
+    leads = (await client.get("/api/leads", params={"q": "race-"}, headers=workspace.auth)).json()["data"][
+        "items"
+    ]
     assert len(leads) == 1
     detail = (await client.get(f"/api/leads/{leads[0]['id']}", headers=workspace.auth)).json()["data"]
     assert len(detail["messages"]) == 1
@@ -101,7 +113,9 @@ async def test_twenty_concurrent_deliveries_store_one_message(client: AsyncTestC
 NULL = "\u0000"
 
 
-async def test_null_bytes_in_every_string_field_are_stripped(client: AsyncTestClient[Any], workspace: Workspace) -> None:
+async def test_null_bytes_in_every_string_field_are_stripped(
+    client: AsyncTestClient[Any], workspace: Workspace
+) -> None:
     body = copy.deepcopy(sample("emailbison_lead_replied_1.json"))
     reply = body["data"]["reply"]
     for key in ("email_subject", "text_body", "html_body", "from_name", "from_email_address", "uuid"):
@@ -112,7 +126,9 @@ async def test_null_bytes_in_every_string_field_are_stripped(client: AsyncTestCl
     body["data"]["lead"]["email"] = f"lead.person@example.com{NULL}"
     response = await post(workspace, "email", body)
     assert response.status_code == 200, response.text
-    detail = (await client.get(f"/api/leads/{response.json()['data']['lead_id']}", headers=workspace.auth)).json()
+    detail = (
+        await client.get(f"/api/leads/{response.json()['data']['lead_id']}", headers=workspace.auth)
+    ).json()
     text = json.dumps(detail)
     assert "\\u0000" not in text
     message = detail["data"]["messages"][0]
@@ -154,9 +170,9 @@ async def test_malformed_bodies_are_400_and_still_recorded(
     assert response.status_code == 400, response.text
     assert response.json()["error"]["code"] == code
     log = await client.get("/api/webhook-events", params={"status": "failed"}, headers=workspace.auth)
-    [recorded] = [e for e in log.json()["data"]["items"] if e["id"] == response.json().get("webhook_event_id")] or [
-        log.json()["data"]["items"][0]
-    ]
+    [recorded] = [
+        e for e in log.json()["data"]["items"] if e["id"] == response.json().get("webhook_event_id")
+    ] or [log.json()["data"]["items"][0]]
     assert recorded["status"] == "failed" and recorded["size"] == len(raw) and recorded["error"]
     raw_back = await client.get(f"/api/webhook-events/{recorded['id']}", headers=workspace.auth)
     import base64
@@ -167,7 +183,9 @@ async def test_malformed_bodies_are_400_and_still_recorded(
 async def test_auth_errors(client: AsyncTestClient[Any], workspace: Workspace) -> None:
     body = sample_bytes("ghl_inbound_message_sms_1.json")
     missing = await client.post(workspace.webhook_url("sms"), content=body)
-    wrong = await client.post(workspace.webhook_url("sms"), content=body, headers={"X-Webhook-Secret": "nope"})
+    wrong = await client.post(
+        workspace.webhook_url("sms"), content=body, headers={"X-Webhook-Secret": "nope"}
+    )
     unknown = await client.post(
         f"/api/webhooks/sms?workspace={uuid.uuid4()}", content=body, headers={"X-Webhook-Secret": "x"}
     )
@@ -203,13 +221,17 @@ async def test_huge_string_under_the_limit_is_stored(workspace: Workspace) -> No
     assert (await post(workspace, "linkedin", body)).status_code == 200
 
 
-async def test_ignored_events_are_recorded_as_ignored(client: AsyncTestClient[Any], workspace: Workspace) -> None:
+async def test_ignored_events_are_recorded_as_ignored(
+    client: AsyncTestClient[Any], workspace: Workspace
+) -> None:
     body = copy.deepcopy(sample("unipile_message_received_2.json"))
     body["event"] = "message_reaction"
     assert (await post(workspace, "linkedin", body)).json()["data"]["status"] == "ignored"
     email = {"event": {"type": "EMAIL_OPENED"}, "data": {}}
     assert (await post(workspace, "email", email)).json()["data"]["status"] == "ignored"
-    items = (await client.get("/api/webhook-events?status=ignored", headers=workspace.auth)).json()["data"]["items"]
+    items = (await client.get("/api/webhook-events?status=ignored", headers=workspace.auth)).json()["data"][
+        "items"
+    ]
     assert len(items) == 2
 
 
@@ -219,7 +241,9 @@ async def test_replay_is_idempotent(client: AsyncTestClient[Any], workspace: Wor
     replay = await client.post(f"/api/webhook-events/{event_id}/replay", headers=workspace.auth)
     assert replay.status_code == 202
     assert replay.json()["data"]["status"] == "duplicate"
-    detail = (await client.get(f"/api/leads/{first.json()['data']['lead_id']}", headers=workspace.auth)).json()
+    detail = (
+        await client.get(f"/api/leads/{first.json()['data']['lead_id']}", headers=workspace.auth)
+    ).json()
     assert len(detail["data"]["messages"]) == 1
 
 
@@ -230,7 +254,10 @@ async def test_unsubscribe_blacklists_and_rejects_pending_drafts(
         "/api/leads", json={"email": "optout@example.com", "first_name": "Opt"}, headers=workspace.auth
     )
     lead_id = created.json()["data"]["id"]
-    body = {"event": {"type": "LEAD_UNSUBSCRIBED"}, "data": {"lead": {"id": 9, "email": "OptOut@example.com"}}}
+    body = {
+        "event": {"type": "LEAD_UNSUBSCRIBED"},
+        "data": {"lead": {"id": 9, "email": "OptOut@example.com"}},
+    }
     response = await post(workspace, "email", body)
     assert response.json()["data"] == {
         "status": "processed",

@@ -17,7 +17,11 @@ class Draft(Base):
     __table_args__ = (
         # Invariant 1: at most one pending draft per (lead, channel), enforced by the database.
         Index(
-            "uq_drafts_one_pending", "lead_id", "channel", unique=True, postgresql_where=text("status = 'pending'")
+            "uq_drafts_one_pending",
+            "lead_id",
+            "channel",
+            unique=True,
+            postgresql_where=text("status = 'pending'"),
         ),
         # Invariant 3: an inbound message yields at most one draft per channel, even if its job runs twice.
         Index(

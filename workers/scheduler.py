@@ -1,0 +1,65 @@
+"""`python -m workers.scheduler`: the one scheduler process (Procfile `scheduler`).
+
+Each periodic job runs at most once per period across every scheduler started, guarded by a Redis
+lock named after the period, so a second scheduler started by mistake does not double the work.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import time
+from collections.abc import Awaitable, Callable
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from server.domain.stalled_messages import requeue_stalled_messages
+from server.logging import configure_logging, get_logger
+from server.realtime.publisher import redis_client
+from server.settings import get_settings
+
+log = get_logger(__name__)
+
+STALLED_SWEEP_INTERVAL_S = 60
+
+
+async def once_per_period(name: str, period_s: int, job: Callable[[], Awaitable[object]]) -> bool:
+    """Run `job` unless another scheduler already ran it in this period. Returns whether it ran."""
+    period = int(time.time() // period_s)
+    claimed = await redis_client().set(f"setterdesk:scheduler:{name}:{period}", "1", nx=True, ex=period_s * 2)
+    if not claimed:
+        return False
+    try:
+        result = await job()
+        log.info("scheduler.ran", job=name, period=period, result=str(result))
+    except Exception as exc:
+        log.error("scheduler.job_failed", job=name, error_type=type(exc).__name__)
+    return True
+
+
+async def sweep_stalled() -> None:
+    await once_per_period("stalled-messages", STALLED_SWEEP_INTERVAL_S, requeue_stalled_messages)
+
+
+async def run() -> None:
+    settings = get_settings()
+    configure_logging(settings.log_level, json=settings.log_json)
+    scheduler = AsyncIOScheduler(timezone="UTC")
+    scheduler.add_job(sweep_stalled, "interval", seconds=STALLED_SWEEP_INTERVAL_S, max_instances=1)
+    scheduler.start()
+    log.info("scheduler.started", jobs=[job.id for job in scheduler.get_jobs()])
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
+    scheduler.shutdown(wait=False)
+    log.info("scheduler.stopped")
+
+
+def main() -> None:
+    asyncio.run(run())
+
+
+if __name__ == "__main__":
+    main()
