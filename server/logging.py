@@ -44,7 +44,7 @@ def configure_logging(level: str = "INFO", *, json: bool = True) -> None:
     root.handlers[:] = [handler]
     root.setLevel(level)
     # Library loggers that would print request bodies or SQL parameters stay quiet.
-    for noisy in ("httpx", "httpcore", "openai", "sqlalchemy.engine", "asyncio"):
+    for noisy in ("httpx", "httpx2", "httpcore", "openai", "sqlalchemy.engine", "asyncio"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 

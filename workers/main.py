@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from server.logging import configure_logging
+from server.ai.providers.select import uses_openai
+from server.logging import configure_logging, get_logger
 from server.settings import get_settings
 
 settings = get_settings()
 configure_logging(settings.log_level, json=settings.log_json)
+get_logger(__name__).info(
+    "worker.model_provider", provider="openai" if uses_openai(settings) else "offline (deterministic)"
+)
 
 from workers import actors  # noqa: E402,F401  (registers the actors on the broker)

@@ -117,10 +117,10 @@ async def run_prompt(spec: PromptSpec, *, provider: ModelProvider | None = None)
             raise _failed(exc.category, spec, attempt) from exc
         except _Unusable as exc:
             _log_attempt(spec, provider, attempt, budget, exc.category, started)
-            if exc.category == "incomplete" or budget >= spec.retry_max:
-                final = (
-                    exc.category if exc.category in ("max_output_tokens", "incomplete") else "invalid_output"
-                )
+            if exc.category == "incomplete":  # cut short for another reason: more tokens would not help
+                raise _failed("incomplete", spec, attempt) from None
+            if budget >= spec.retry_max:
+                final = "max_output_tokens" if exc.category == "max_output_tokens" else "invalid_output"
                 raise _failed(final, spec, attempt) from None
             budget = next_budget(
                 budget, multiplier=spec.retry_multiplier, extra=spec.retry_extra_tokens, cap=spec.retry_max

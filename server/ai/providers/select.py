@@ -33,6 +33,7 @@ def build_provider(settings: Settings) -> ModelProvider:
 
 
 def get_provider() -> ModelProvider:
+    """The provider the settings ask for. With OpenAI, call it inside the event loop that will use it."""
     global _shared
     settings = get_settings()
     if not uses_openai(settings):
