@@ -26,8 +26,10 @@ ensure_services() {
 ensure_services
 
 echo "== ruff"
-.venv/bin/ruff check server workers tests bench
-.venv/bin/ruff format --check server workers tests bench
+sources=(server workers tests)
+[ -d bench ] && sources+=(bench)
+.venv/bin/ruff check "${sources[@]}"
+.venv/bin/ruff format --check "${sources[@]}"
 echo "== mypy"
 .venv/bin/mypy
 echo "== pytest"

@@ -17,7 +17,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.db.engine import session_factory
 from server.db.models import Event
 from server.jobs import Job, send_jobs
+from server.logging import get_logger
 from server.realtime.publisher import publish_events
+
+log = get_logger(__name__)
 
 
 class UnitOfWork:
@@ -70,7 +73,12 @@ class UnitOfWork:
         events, self.committed_events = self.committed_events, []
         jobs, self._jobs = self._jobs, []
         await publish_events(events)
-        await send_jobs(jobs)
+        try:
+            await send_jobs(jobs)
+        except Exception as exc:
+            # The change is committed; a lost post-processing job is re-enqueued by the scheduler's sweep
+            # of stalled messages (workers/scheduler.py).
+            log.error("jobs.enqueue_failed", error_type=type(exc).__name__, count=len(jobs))
 
 
 def _plain(value: Any) -> Any:
