@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import copy
 import json
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import msgspec
 import pytest
 from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from server.domain.inbound.gohighlevel import parse_gohighlevel
-from server.domain.inbound.normalized import InvalidPayload, WebhookParse
+from server.domain.inbound.normalized import InvalidPayload, LeadIdentity, ParsedMessage
+from tests.domain.inbound.fuzzing import assert_parses_or_rejects, json_values, mutated
 
 FIXTURES = Path(__file__).parent.parent.parent / "fixtures" / "webhooks"
 
@@ -254,7 +252,7 @@ def test_body_that_is_not_an_object_is_invalid(body: object) -> None:
 
 # --- nothing but WebhookParse or InvalidPayload, whatever arrives -----------------------------
 
-KEYS = st.sampled_from(
+JSON = json_values(
     [
         "type",
         "messageType",
@@ -267,62 +265,22 @@ KEYS = st.sampled_from(
         "message",
         "phone",
     ]
-) | st.text(max_size=8)
-SCALARS = st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=12)
-JSON = st.recursive(
-    SCALARS,
-    lambda children: st.lists(children, max_size=4) | st.dictionaries(KEYS, children, max_size=5),
-    max_leaves=25,
 )
 SAMPLES = [inbound_event(), workflow()]
 
 
-def _containers(value: Any) -> list[Any]:
-    found = [value] if isinstance(value, (dict, list)) and value else []
-    children = value.values() if isinstance(value, dict) else value if isinstance(value, list) else []
-    for child in children:
-        found.extend(_containers(child))
-    return found
-
-
-@st.composite
-def mutated_samples(draw: st.DrawFn) -> Any:
-    body = copy.deepcopy(draw(st.sampled_from(SAMPLES)))
-    for _ in range(draw(st.integers(1, 4))):
-        container = draw(st.sampled_from(_containers(body)))
-        key = draw(
-            st.sampled_from(list(container.keys()) if isinstance(container, dict) else range(len(container)))
-        )
-        if isinstance(container, dict) and draw(st.booleans()):
-            del container[key]
-        else:
-            container[key] = draw(JSON)
-        if not _containers(body):
-            break
-    return body
-
-
-def assert_parses_or_rejects(body: Any) -> None:
-    try:
-        parsed = parse_gohighlevel(body)
-    except InvalidPayload as exc:
-        assert str(exc)
-        return
-    # A round trip through typed decoding proves every field holds its declared type.
-    assert msgspec.json.decode(msgspec.json.encode(parsed), type=WebhookParse) == parsed
-    if parsed.kind == "message":
-        assert parsed.lead is not None and parsed.message is not None
-        assert parsed.message.channel == "sms" and parsed.message.body
-        assert parsed.lead.ghl_contact_id or parsed.lead.phone
+def check_message(message: ParsedMessage, lead: LeadIdentity) -> None:
+    assert message.channel == "sms" and message.body
+    assert lead.ghl_contact_id or lead.phone
 
 
 @settings(max_examples=200, deadline=None)
 @given(JSON)
 def test_arbitrary_json_never_escapes_as_another_error(body: Any) -> None:
-    assert_parses_or_rejects(body)
+    assert_parses_or_rejects(parse_gohighlevel, body, check_message)
 
 
 @settings(max_examples=200, deadline=None)
-@given(mutated_samples())
+@given(mutated(SAMPLES, JSON))
 def test_mutated_samples_never_escape_as_another_error(body: Any) -> None:
-    assert_parses_or_rejects(body)
+    assert_parses_or_rejects(parse_gohighlevel, body, check_message)
