@@ -213,9 +213,9 @@ async def generate_for_channels(
                     generate_draft(lead_id, channel, source=source), settings.manual_draft_timeout_s
                 )
             except TimeoutError:
-                lead = await _lead_workspace(lead_id)
-                if lead is not None:
-                    await record_failure(lead, lead_id, channel, "timed out")
+                workspace_id = await _lead_workspace(lead_id)
+                if workspace_id is not None:
+                    await record_failure(workspace_id, lead_id, channel, "timed out")
                 return GenerationOutcome(channel=channel, status="failed", reason="timed out")
 
     return list(await asyncio.gather(*(one(c) for c in channels)))
