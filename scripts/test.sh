@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Install everything into .venv and run the whole test suite: lint, type checks, pytest.
-# Uses DATABASE_URL / REDIS_URL when set; otherwise the local PostgreSQL and Redis (started if they are down).
+# Uses DATABASE_URL / REDIS_URL when set, else the local PostgreSQL and Redis, else embedded ones.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,19 +11,11 @@ fi
 .venv/bin/python -m pip install --quiet --upgrade pip >/dev/null 2>&1 || true
 .venv/bin/python -m pip install --quiet -e '.[test]'
 
-ensure_services() {
-  if [ -z "${DATABASE_URL:-}" ] && command -v pg_isready >/dev/null && ! pg_isready -q -h 127.0.0.1; then
-    echo "starting the local PostgreSQL"
-    pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -n1)" main start || true
-  fi
-  if [ -z "${REDIS_URL:-}" ] && command -v redis-cli >/dev/null && ! redis-cli -h 127.0.0.1 ping >/dev/null 2>&1; then
-    echo "starting the local Redis"
-    mkdir -p /var/lib/redis /var/log/redis
-    redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no \
-      --dir /var/lib/redis --logfile /var/log/redis/ci.log || true
-  fi
-}
-ensure_services
+# The configured services, else the local ones, else embedded PostgreSQL and Redis (stopped again at exit).
+data_dir=.data/test
+trap '.venv/bin/python -m server.launcher.services down --data-dir "$data_dir"' EXIT
+eval "$(.venv/bin/python -m server.launcher.services up --data-dir "$data_dir")"
+echo "services: database $(echo "$DATABASE_URL" | sed 's/:[^:@/]*@/@/'), redis $REDIS_URL"
 
 echo "== ruff"
 sources=(server workers tests)

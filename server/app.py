@@ -34,5 +34,6 @@ def create_app() -> Litestar:
         on_shutdown=[dispose_engine],
         request_max_body_size=max(settings.webhook_max_body_bytes, 2 * 1024 * 1024),
         openapi_config=None,
+        logging_config=None,  # server/logging.py configures logging; Litestar must not reset it
         debug=False,
     )

@@ -12,10 +12,12 @@ from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import pytest
+from sqlalchemy.engine import make_url
 
 _DB_NAME = os.environ.get("SETTERDESK_TEST_DB", "setterdesk_test")
 _BASE_PG = os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/setterdesk")
-os.environ["DATABASE_URL"] = _BASE_PG.rsplit("/", 1)[0] + "/" + _DB_NAME
+# The same server (TCP or a Unix socket given as ?host=), another database.
+os.environ["DATABASE_URL"] = make_url(_BASE_PG).set(database=_DB_NAME).render_as_string(hide_password=False)
 os.environ["REDIS_URL"] = os.environ.get(
     "TEST_REDIS_URL", os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 )

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import os
-import shlex
 import socket
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import httpx
 
-ROOT = Path(__file__).resolve().parent.parent
+from server.launcher import procfile
+
+ROOT = procfile.PROCFILE.parent
 
 
 def free_port() -> int:
@@ -22,31 +22,13 @@ def free_port() -> int:
         return port
 
 
-def procfile_command(role: str, env: dict[str, str]) -> list[str]:
-    """The Procfile's line for `role`, with ${VAR:-default} expanded from env, run from the venv."""
-    for line in (ROOT / "Procfile").read_text().splitlines():
-        name, _, command = line.partition(":")
-        if name.strip() == role:
-            expanded = subprocess.run(
-                ["bash", "-c", f"echo {command.strip()}"], env=env, capture_output=True, text=True, check=True
-            ).stdout.strip()
-            argv = shlex.split(expanded)
-            bin_dir = Path(sys.executable).parent
-            if (bin_dir / argv[0]).exists():
-                argv[0] = str(bin_dir / argv[0])
-            elif argv[0] == "python":
-                argv[0] = sys.executable
-            return argv
-    raise KeyError(role)
-
-
 class Role:
     def __init__(self, role: str, env: dict[str, str], log_path: Path) -> None:
         self.role = role
         self.log_path = log_path
         self._log = log_path.open("wb")
         self.process = subprocess.Popen(
-            procfile_command(role, env), env=env, cwd=ROOT, stdout=self._log, stderr=subprocess.STDOUT
+            procfile.command(role, env), env=env, cwd=ROOT, stdout=self._log, stderr=subprocess.STDOUT
         )
 
     def stop(self, timeout: float = 15) -> None:

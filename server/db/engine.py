@@ -29,7 +29,8 @@ def get_engine() -> AsyncEngine:
             settings.database_url,
             pool_size=settings.db_pool_size,
             max_overflow=settings.db_max_overflow,
-            pool_pre_ping=True,
+            # No pre-ping round trip per checkout: a dead connection is invalidated when it fails (503),
+            # and the pool replaces it.
             pool_recycle=1800,
             connect_args={"server_settings": {"application_name": "setterdesk"}, "timeout": 5},
         )

@@ -20,14 +20,15 @@ DRAFT_FAILED = "draft.failed"
 INSIGHT_UPDATED = "insight.updated"
 
 
-async def lead_data(uow: UnitOfWork, lead: Lead) -> dict[str, Any]:
+async def lead_data(uow: UnitOfWork, lead: Lead, *, is_new: bool = False) -> dict[str, Any]:
     await uow.session.flush()
-    data: dict[str, Any] = to_data(await lead_view(uow.session, lead))
+    data: dict[str, Any] = to_data(await lead_view(uow.session, lead, is_new=is_new))
     return data
 
 
-async def emit_lead_updated(uow: UnitOfWork, lead: Lead) -> None:
-    uow.emit(LEAD_UPDATED, lead.id, {"lead": await lead_data(uow, lead)})
+async def emit_lead_updated(uow: UnitOfWork, lead: Lead, *, is_new: bool = False) -> None:
+    """`is_new`: the lead was created in this transaction, so it has no drafts to look up."""
+    uow.emit(LEAD_UPDATED, lead.id, {"lead": await lead_data(uow, lead, is_new=is_new)})
 
 
 async def emit_sentiment_changed(uow: UnitOfWork, lead: Lead, previous: str) -> None:

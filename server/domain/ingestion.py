@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
 import msgspec
@@ -29,6 +30,9 @@ class IngestResult(msgspec.Struct):
     status: str  # processed | duplicate | ignored (| failed, for a replay of a bad body)
     message_id: str | None = None
     lead_id: str | None = None
+
+
+OutcomeRecorder = Callable[[UnitOfWork, IngestResult], Awaitable[None]]
 
 
 def _normalized_body(body: str) -> str:
@@ -83,61 +87,75 @@ async def _recent_timeless_duplicate(
     return found is not None
 
 
-async def ingest_message(workspace_id: uuid.UUID, parse: WebhookParse) -> IngestResult:
+async def ingest_message(
+    workspace_id: uuid.UUID,
+    parse: WebhookParse,
+    *,
+    post_process: bool = True,
+    record_outcome: OutcomeRecorder | None = None,
+) -> IngestResult:
+    """Store the message once. `post_process=False` (demo data, imports) skips classification and drafting."""
+    async with unit_of_work(workspace_id) as uow:
+        result = await _store_message(uow, parse, post_process)
+        if record_outcome is not None:
+            await record_outcome(uow, result)
+        return result
+
+
+async def _store_message(uow: UnitOfWork, parse: WebhookParse, post_process: bool) -> IngestResult:
     message = parse.message
     assert message is not None and parse.lead is not None
+    workspace_id = uow.workspace_id
     key = dedupe_key(workspace_id, parse)
-    async with unit_of_work(workspace_id) as uow:
-        if key is not None and (found := await _existing(uow, message.channel, key)):
-            return IngestResult(status="duplicate", message_id=str(found.id), lead_id=str(found.lead_id))
-        lead, _created = await find_or_create_lead(uow, parse.lead)
-        digest = content_hash(workspace_id, _contact_key(parse), message.body)
-        if key is None:
-            if await _recent_timeless_duplicate(uow, lead, message, digest):
-                return IngestResult(status="duplicate", lead_id=str(lead.id))
-            key = f"timeless:{digest}:{utcnow().isoformat()}"
-        sent_at = message.sent_at or utcnow()
-        inserted = await uow.session.scalar(
-            insert(Message)
-            .values(
-                id=uuid.uuid4(),
-                workspace_id=workspace_id,
-                lead_id=lead.id,
-                channel=message.channel,
-                direction=message.direction,
-                sent_by=message.sent_by,
-                subject=message.subject,
-                body=message.body,
-                html=sanitize_html(message.html),
-                from_address=message.from_address,
-                to=message.to,
-                cc=message.cc,
-                bcc=message.bcc,
-                sent_at=sent_at,
-                dedupe_key=key,
-                content_hash=digest,
-                is_bounce=message.is_bounce,
-                is_automated=message.is_automated,
-                sentiment_hint=message.sentiment_hint,
-                # Outbound echoes need no classification or draft.
-                post_processed_at=None if message.direction == "inbound" else utcnow(),
-            )
-            .on_conflict_do_nothing(constraint="uq_messages_dedupe")
-            .returning(Message.id)
+    if key is not None and (found := await _existing(uow, message.channel, key)):
+        return IngestResult(status="duplicate", message_id=str(found.id), lead_id=str(found.lead_id))
+    lead, created = await find_or_create_lead(uow, parse.lead)
+    digest = content_hash(workspace_id, _contact_key(parse), message.body)
+    if key is None:
+        if await _recent_timeless_duplicate(uow, lead, message, digest):
+            return IngestResult(status="duplicate", lead_id=str(lead.id))
+        key = f"timeless:{digest}:{utcnow().isoformat()}"
+    sent_at = message.sent_at or utcnow()
+    stored = await uow.session.scalar(
+        insert(Message)
+        .values(
+            id=uuid.uuid4(),
+            workspace_id=workspace_id,
+            lead_id=lead.id,
+            channel=message.channel,
+            direction=message.direction,
+            sent_by=message.sent_by,
+            subject=message.subject,
+            body=message.body,
+            html=sanitize_html(message.html),
+            from_address=message.from_address,
+            to=message.to,
+            cc=message.cc,
+            bcc=message.bcc,
+            sent_at=sent_at,
+            dedupe_key=key,
+            content_hash=digest,
+            is_bounce=message.is_bounce,
+            is_automated=message.is_automated,
+            sentiment_hint=message.sentiment_hint,
+            # Outbound echoes need no classification or draft.
+            post_processed_at=None if message.direction == "inbound" and post_process else utcnow(),
         )
-        if inserted is None:
-            # A concurrent delivery of the same message won the insert.
-            found = await _existing(uow, message.channel, key)
-            return IngestResult(
-                status="duplicate", message_id=str(found.id) if found else None, lead_id=str(lead.id)
-            )
-        stored = await uow.session.get_one(Message, inserted)
-        _touch_lead(lead, message.channel, message.direction, sent_at)
-        emit_message_created(uow, stored)
-        await emit_lead_updated(uow, lead)
-        if message.direction == "inbound":
-            uow.enqueue(POST_PROCESS_ACTOR, message_id=stored.id)
-        return IngestResult(status="processed", message_id=str(stored.id), lead_id=str(lead.id))
+        .on_conflict_do_nothing(constraint="uq_messages_dedupe")
+        .returning(Message)
+    )
+    if stored is None:
+        # A concurrent delivery of the same message won the insert.
+        found = await _existing(uow, message.channel, key)
+        return IngestResult(
+            status="duplicate", message_id=str(found.id) if found else None, lead_id=str(lead.id)
+        )
+    _touch_lead(lead, message.channel, message.direction, sent_at)
+    emit_message_created(uow, stored)
+    await emit_lead_updated(uow, lead, is_new=created)
+    if message.direction == "inbound" and post_process:
+        uow.enqueue(POST_PROCESS_ACTOR, message_id=stored.id)
+    return IngestResult(status="processed", message_id=str(stored.id), lead_id=str(lead.id))
 
 
 def _touch_lead(lead: Lead, channel: str, direction: str, sent_at: datetime) -> None:
@@ -151,18 +169,26 @@ def _touch_lead(lead: Lead, channel: str, direction: str, sent_at: datetime) -> 
     lead.updated_at = utcnow()
 
 
-async def ingest_unsubscribe(workspace_id: uuid.UUID, parse: WebhookParse) -> IngestResult:
+async def ingest_unsubscribe(
+    workspace_id: uuid.UUID, parse: WebhookParse, *, record_outcome: OutcomeRecorder | None = None
+) -> IngestResult:
     """The provider says the lead opted out: Blacklist, and its pending drafts are rejected."""
     assert parse.lead is not None
     async with unit_of_work(workspace_id) as uow:
         lead, _created = await find_or_create_lead(uow, parse.lead)
         await apply_sentiment(uow, lead, "Blacklist")
-        return IngestResult(status="processed", lead_id=str(lead.id))
+        result = IngestResult(status="processed", lead_id=str(lead.id))
+        if record_outcome is not None:
+            await record_outcome(uow, result)
+        return result
 
 
-async def ingest(workspace_id: uuid.UUID, parse: WebhookParse) -> IngestResult:
+async def ingest(
+    workspace_id: uuid.UUID, parse: WebhookParse, *, record_outcome: OutcomeRecorder | None = None
+) -> IngestResult:
+    """`record_outcome` runs inside the ingesting transaction, so the outcome commits with the change."""
     if parse.kind == "message":
-        return await ingest_message(workspace_id, parse)
+        return await ingest_message(workspace_id, parse, record_outcome=record_outcome)
     if parse.kind == "unsubscribe":
-        return await ingest_unsubscribe(workspace_id, parse)
+        return await ingest_unsubscribe(workspace_id, parse, record_outcome=record_outcome)
     return IngestResult(status="ignored")

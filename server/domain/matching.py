@@ -12,6 +12,10 @@ from server.domain.inbound.normalized import LeadIdentity
 from server.domain.unit_of_work import UnitOfWork
 
 MAX_IDENTIFIER_LENGTH = 500
+_LOCK_SORTED = text(
+    "SELECT count(pg_advisory_xact_lock(hashtextextended(k, 0)))"
+    " FROM (SELECT unnest(CAST(:keys AS text[])) AS k ORDER BY 1) AS sorted_keys"
+)
 
 
 def _short(value: str | None) -> str | None:
@@ -50,11 +54,9 @@ async def lock_identities(uow: UnitOfWork, keys: MatchKeys) -> None:
 
     Locks are taken in sorted order so two payloads sharing several identifiers cannot deadlock.
     """
-    for name, value in sorted(keys.pairs()):
-        await uow.session.execute(
-            text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"),
-            {"key": f"lead:{uow.workspace_id}:{name}:{value}"},
-        )
+    lock_keys = sorted(f"lead:{uow.workspace_id}:{name}:{value}" for name, value in keys.pairs())
+    if lock_keys:  # one round trip; the subquery's ORDER BY fixes the order the locks are taken in
+        await uow.session.execute(_LOCK_SORTED, {"keys": lock_keys})
 
 
 async def find_or_create_lead(uow: UnitOfWork, identity: LeadIdentity) -> tuple[Lead, bool]:

@@ -117,9 +117,10 @@ def draft_view(d: Draft) -> DraftView:
     )
 
 
-async def lead_views(session: AsyncSession, leads: list[Lead]) -> list[LeadView]:
-    """Lead views with their pending-draft channels and failures, in two queries for any number of leads."""
-    ids = [lead.id for lead in leads]
+async def lead_views(session: AsyncSession, leads: list[Lead], *, are_new: bool = False) -> list[LeadView]:
+    """Lead views with their pending-draft channels and failures, in two queries for any number of leads
+    (none for leads created in the caller's transaction)."""
+    ids = [] if are_new else [lead.id for lead in leads]
     pending: dict[uuid.UUID, list[str]] = defaultdict(list)
     failures: dict[uuid.UUID, list[DraftFailureView]] = defaultdict(list)
     if ids:
@@ -155,8 +156,8 @@ async def lead_views(session: AsyncSession, leads: list[Lead]) -> list[LeadView]
     ]
 
 
-async def lead_view(session: AsyncSession, lead: Lead) -> LeadView:
-    return (await lead_views(session, [lead]))[0]
+async def lead_view(session: AsyncSession, lead: Lead, *, is_new: bool = False) -> LeadView:
+    return (await lead_views(session, [lead], are_new=is_new))[0]
 
 
 def to_data(value: Any) -> Any:

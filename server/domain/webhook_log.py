@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 import msgspec
-from sqlalchemy import select, update
+from sqlalchemy import Update, select, update
 
 from server.db.base import utcnow
 from server.db.engine import session_factory
@@ -25,6 +25,7 @@ from server.domain.inbound.unipile import parse_unipile
 from server.domain.ingestion import IngestResult, ingest
 from server.domain.pagination import decode_cursor, encode_cursor
 from server.domain.text_cleaning import BodyNotJson, decode_json_body
+from server.domain.unit_of_work import UnitOfWork
 from server.logging import get_logger
 
 log = get_logger(__name__)
@@ -84,21 +85,25 @@ async def record(workspace_id: uuid.UUID, channel: str, body: bytes, content_typ
         return event.id
 
 
+def _outcome(event_id: uuid.UUID, status: str, *, error: str | None, result: dict[str, Any] | None) -> Update:
+    return (
+        update(WebhookEvent)
+        .where(WebhookEvent.id == event_id)
+        .values(
+            status=status,
+            error=error,
+            result=result,
+            processed_at=utcnow(),
+            attempts=WebhookEvent.attempts + 1,
+        )
+    )
+
+
 async def _finish(
     event_id: uuid.UUID, status: str, *, error: str | None, result: dict[str, Any] | None
 ) -> None:
     async with session_factory()() as session:
-        await session.execute(
-            update(WebhookEvent)
-            .where(WebhookEvent.id == event_id)
-            .values(
-                status=status,
-                error=error,
-                result=result,
-                processed_at=utcnow(),
-                attempts=WebhookEvent.attempts + 1,
-            )
-        )
+        await session.execute(_outcome(event_id, status, error=error, result=result))
         await session.commit()
 
 
@@ -117,9 +122,16 @@ def _parse(channel: str, body: bytes) -> WebhookParse:
 
 async def process(event_id: uuid.UUID, workspace_id: uuid.UUID, channel: str, body: bytes) -> IngestResult:
     """Parse and ingest a recorded body, and write the outcome back to its log row."""
+
+    async def record_outcome(uow: UnitOfWork, result: IngestResult) -> None:
+        # Committed with the message itself: the log says "processed" exactly when the change landed.
+        await uow.session.execute(
+            _outcome(event_id, "processed", error=None, result=msgspec.to_builtins(result))
+        )
+
     try:
         parse = _parse(channel, body)
-        result = await ingest(workspace_id, parse)
+        result = await ingest(workspace_id, parse, record_outcome=record_outcome)
     except InvalidInput as exc:
         await _finish(event_id, "failed", error=exc.message, result=None)
         log.info("webhook.rejected", webhook_event_id=str(event_id), channel=channel, code=exc.code)
@@ -127,9 +139,8 @@ async def process(event_id: uuid.UUID, workspace_id: uuid.UUID, channel: str, bo
     except Exception as exc:
         await _safe_fail(event_id, exc)
         raise
-    status = "ignored" if result.status == "ignored" else "processed"
-    error = parse.reason if result.status == "ignored" else None
-    await _finish(event_id, status, error=error, result=msgspec.to_builtins(result))
+    if result.status == "ignored":
+        await _finish(event_id, "ignored", error=parse.reason, result=msgspec.to_builtins(result))
     log.info(
         "webhook.processed",
         webhook_event_id=str(event_id),

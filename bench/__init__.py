@@ -1,0 +1,1 @@
+"""Benchmarks that start real processes against a database of their own (see bench/webhook_ingest.py)."""

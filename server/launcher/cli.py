@@ -1,0 +1,165 @@
+"""`setterdesk`: run the whole product locally, seed demo data, or simulate provider webhooks.
+
+    setterdesk run        services (configured, local or embedded), migrations, demo data, the processes
+setterdesk seed       only the demo data
+setterdesk simulate   post realistic webhooks to a running server
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import socket
+import sys
+from pathlib import Path
+
+from server.launcher.services import ServiceError, Services, bring_down, bring_up
+
+
+def _port_free(host: str, port: int) -> bool:
+    with socket.socket() as sock:
+        try:
+            sock.bind((host, port))
+            return True
+        except OSError:
+            return False
+
+
+def _seed(database_url: str, redis_url: str) -> None:
+    os.environ["DATABASE_URL"] = database_url
+    os.environ["REDIS_URL"] = redis_url
+    from server.demo.seed import DEMO_LOGINS, seed_demo
+    from server.settings import reset_settings_cache
+
+    reset_settings_cache()
+
+    async def run() -> None:
+        from server.db.engine import dispose_engine
+
+        result = await seed_demo()
+        await dispose_engine()
+        if result.created:
+            print(f"demo data: {result.leads} leads, {result.drafts} pending drafts")
+        else:
+            print("demo data: already there (reusing it)")
+
+    asyncio.run(run())
+    print("logins:")
+    for login in DEMO_LOGINS:
+        print(f"  {login.role:7} {login.email:26} password: {login.password}")
+
+
+def _migrate(database_url: str) -> None:
+    from server.db.migrate import upgrade
+
+    upgrade(database_url)
+
+
+def run(args: argparse.Namespace) -> int:
+    from server.launcher.supervisor import Supervisor
+    from server.settings import async_database_url
+
+    host = os.environ.get("HOST", "127.0.0.1")
+    port = args.port or int(os.environ.get("PORT", "8000"))
+    if not _port_free(host, port):
+        print(f"setterdesk: port {port} on {host} is taken; stop what uses it or pass --port / set PORT")
+        return 2
+    services: Services | None = None
+    try:
+        services = bring_up(args.data_dir)
+        if "postgres" in services.started:
+            print(f"started embedded postgres (data in {args.data_dir})")
+        if "redis" in services.started:
+            print(f"started embedded redis on {services.redis_url} (data in {args.data_dir})")
+        _migrate(async_database_url(services.database_url))
+        if not args.no_demo:
+            _seed(services.database_url, services.redis_url)
+        env = dict(os.environ)
+        env.update(
+            DATABASE_URL=services.database_url,
+            REDIS_URL=services.redis_url,
+            HOST=host,
+            PORT=str(port),
+            LOG_JSON=os.environ.get("LOG_JSON", "false"),
+        )
+        if not env.get("OPENAI_API_KEY"):
+            print("model provider: OFFLINE (deterministic drafts, labelled 'offline'); set OPENAI_API_KEY")
+        print(f"Setterdesk is starting on http://{host}:{port}  (Ctrl-C stops everything)")
+        return Supervisor(env).run(["web", "worker", "scheduler"])
+    except ServiceError as exc:
+        print(f"setterdesk: {exc}")
+        return 2
+    finally:
+        if services is not None:
+            bring_down(services)
+            print("stopped")
+
+
+def simulate(args: argparse.Namespace) -> int:
+    from server.demo.simulate import DEFAULT_LOGIN
+    from server.demo.simulate import simulate as run_simulation
+
+    sent = run_simulation(
+        args.url,
+        rate=args.rate,
+        duration_s=args.duration,
+        channels=args.channels.split(","),
+        email=args.email or DEFAULT_LOGIN.email,
+        password=args.password or DEFAULT_LOGIN.password,
+        seed=args.seed,
+    )
+    print(f"simulate: {sent} webhooks accepted")
+    return 0
+
+
+def seed(args: argparse.Namespace) -> int:
+    try:
+        services = bring_up(args.data_dir)
+    except ServiceError as exc:
+        print(f"setterdesk: {exc}")
+        return 2
+    try:
+        from server.settings import async_database_url
+
+        _migrate(async_database_url(services.database_url))
+        _seed(services.database_url, services.redis_url)
+    finally:
+        bring_down(services)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="setterdesk")
+    commands = parser.add_subparsers(dest="command", required=True)
+    run_parser = commands.add_parser("run", help="run the whole product locally")
+    run_parser.add_argument("--port", type=int, default=None)
+    run_parser.add_argument(
+        "--data-dir", type=Path, default=Path(os.environ.get("SETTERDESK_DATA_DIR", ".data"))
+    )
+    run_parser.add_argument("--no-demo", action="store_true", help="do not create the demo workspace")
+    run_parser.set_defaults(handler=run)
+    seed_parser = commands.add_parser("seed", help="create the demo workspace")
+    seed_parser.add_argument(
+        "--data-dir", type=Path, default=Path(os.environ.get("SETTERDESK_DATA_DIR", ".data"))
+    )
+    seed_parser.set_defaults(handler=seed)
+    sim = commands.add_parser("simulate", help="post realistic webhooks to a running server")
+    sim.add_argument("--url", default="http://127.0.0.1:8000")
+    sim.add_argument("--rate", type=float, default=0.5, help="webhooks per second")
+    sim.add_argument("--duration", type=float, default=60, help="seconds")
+    sim.add_argument("--channels", default="email,sms,linkedin")
+    sim.add_argument("--email", default=None)
+    sim.add_argument("--password", default=None)
+    sim.add_argument("--seed", type=int, default=7)
+    sim.set_defaults(handler=simulate)
+    args = parser.parse_args(argv)
+    from server.logging import configure_logging
+
+    # The launcher's own work (migrations, demo data) only reports problems; the processes log as usual.
+    configure_logging(os.environ.get("LAUNCHER_LOG_LEVEL", "WARNING"), json=False)
+    sys.exit(args.handler(args))
+
+
+if __name__ == "__main__":
+    main()
