@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import re
 import shlex
 import signal
 import socket
@@ -17,9 +16,10 @@ from typing import IO
 
 import aiohttp
 
+from server.launcher import procfile
+
 ROOT = Path(__file__).resolve().parent.parent
 LOG_DIR = Path(__file__).resolve().parent / "logs"
-_DEFAULTED = re.compile(r"\$\{(\w+):-([^}]*)\}")
 
 
 def free_port() -> int:
@@ -30,13 +30,8 @@ def free_port() -> int:
 
 
 def procfile_command(role: str, env: dict[str, str]) -> list[str]:
-    """The Procfile's line for `role`, ${VAR:-default} expanded from env, its program taken from the venv."""
-    for line in (ROOT / "Procfile").read_text().splitlines():
-        name, _, command = line.partition(":")
-        if name.strip() == role:
-            expanded = _DEFAULTED.sub(lambda m: env.get(m.group(1)) or m.group(2), command.strip())
-            return venv_argv(shlex.split(expanded))
-    raise KeyError(f"no {role!r} line in the Procfile")
+    """The Procfile's line for `role`, read the one way the launcher and the tests read it."""
+    return procfile.command(role, env)
 
 
 def venv_argv(argv: list[str]) -> list[str]:
