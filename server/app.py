@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from litestar import Litestar
 
 from server.db.engine import dispose_engine
@@ -14,7 +16,23 @@ from server.handlers.webhook_events import WebhookEventsController
 from server.handlers.webhooks.inbound import WebhooksController
 from server.handlers.workspace import WorkspaceController
 from server.logging import configure_logging
+from server.realtime.hub import Hub
+from server.realtime.websocket import CLOSE_GOING_AWAY, websocket_endpoint
 from server.settings import get_settings
+
+
+async def start_realtime(app: Litestar) -> None:
+    app.state.connections = set()
+    app.state.hub = Hub()
+    await app.state.hub.start()
+
+
+async def stop_realtime(app: Litestar) -> None:
+    """Close sockets with "going away" so clients reconnect to another process and resume."""
+    for connection in list(app.state.connections):
+        connection.close(CLOSE_GOING_AWAY)
+    await asyncio.sleep(0.1)
+    await app.state.hub.stop()
 
 
 def create_app() -> Litestar:
@@ -29,9 +47,11 @@ def create_app() -> Litestar:
             WebhooksController,
             WebhookEventsController,
             HealthController,
+            websocket_endpoint,
         ],
+        on_startup=[start_realtime],
         exception_handlers=exception_handlers,
-        on_shutdown=[dispose_engine],
+        on_shutdown=[stop_realtime, dispose_engine],
         request_max_body_size=max(settings.webhook_max_body_bytes, 2 * 1024 * 1024),
         openapi_config=None,
         logging_config=None,  # server/logging.py configures logging; Litestar must not reset it

@@ -28,15 +28,13 @@ async def lead_data(uow: UnitOfWork, lead: Lead, *, is_new: bool = False) -> dic
 
 async def emit_lead_updated(uow: UnitOfWork, lead: Lead, *, is_new: bool = False) -> None:
     """`is_new`: the lead was created in this transaction, so it has no drafts to look up."""
-    uow.emit(LEAD_UPDATED, lead.id, {"lead": await lead_data(uow, lead, is_new=is_new)})
+    data = {"lead": await lead_data(uow, lead, is_new=is_new)}  # flushes first, so a new lead has its id
+    uow.emit(LEAD_UPDATED, lead.id, data)
 
 
 async def emit_sentiment_changed(uow: UnitOfWork, lead: Lead, previous: str) -> None:
-    uow.emit(
-        LEAD_SENTIMENT_CHANGED,
-        lead.id,
-        {"lead": await lead_data(uow, lead), "previous_sentiment_tag": previous},
-    )
+    data = {"lead": await lead_data(uow, lead), "previous_sentiment_tag": previous}
+    uow.emit(LEAD_SENTIMENT_CHANGED, lead.id, data)
 
 
 def emit_message_created(uow: UnitOfWork, message: Message) -> None:

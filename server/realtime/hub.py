@@ -1,0 +1,244 @@
+"""One hub per web process: one Redis subscription, fanned out to this process's websocket subscriptions.
+
+Redis messages are only pokes. What a client receives always comes from the event log, read once per
+stream (a lead, or a workspace's inbox) per poke and filtered per subscription by the largest id it has
+been sent, so publishes that arrive out of order, late or never cannot cause a gap or a duplicate. After a
+lost Redis connection every stream is re-read, so events committed meanwhile still arrive.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import msgspec
+import redis.asyncio as aioredis
+
+from server.logging import get_logger
+from server.realtime import presence
+from server.realtime.event_log import REPLAY_LIMIT, events_after, latest_event_id
+from server.settings import get_settings
+
+log = get_logger(__name__)
+
+EVENTS_PATTERN = "setterdesk:events:*"
+PRESENCE_SWEEP_S = 5.0
+
+StreamKey = tuple[uuid.UUID, uuid.UUID | None]  # (workspace, lead); lead None = the inbox
+
+
+@dataclass(eq=False)
+class Subscription:
+    key: StreamKey
+    send: Callable[[dict[str, Any]], None]
+    high_water: int = 0
+    replaying: bool = False
+    pending: list[dict[str, Any]] = field(default_factory=list)
+
+    def deliver(self, events: list[dict[str, Any]]) -> None:
+        if self.replaying:
+            self.pending.extend(events)
+            return
+        for event in events:
+            if event["id"] > self.high_water:
+                self.high_water = event["id"]
+                self.send({"type": "event", "event": event})
+
+
+@dataclass(eq=False)
+class Stream:
+    key: StreamKey
+    cursor: int = 0
+    subscriptions: set[Subscription] = field(default_factory=set)
+    ready: asyncio.Event = field(default_factory=asyncio.Event)
+    refreshing: bool = False
+    dirty: bool = False
+    viewers: list[dict[str, Any]] | None = None  # presence last sent to this stream (lead streams)
+
+
+class Hub:
+    def __init__(self) -> None:
+        self.streams: dict[StreamKey, Stream] = {}
+        self._tasks: list[asyncio.Task[None]] = []
+        self._background: set[asyncio.Task[None]] = set()
+        self.connected = asyncio.Event()
+
+    def _spawn(self, coroutine: Any) -> None:
+        # Keep a reference until done, or the loop may drop the task half-way.
+        task = asyncio.create_task(coroutine)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    # --- lifecycle -------------------------------------------------------------------------------------
+    async def start(self) -> None:
+        self._tasks = [asyncio.create_task(self._listen()), asyncio.create_task(self._sweep_presence())]
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+
+    async def _listen(self) -> None:
+        backoff = 0.2
+        while True:
+            # socket_timeout=None: a quiet subscription is not a dead one (redis-py defaults to 5 s).
+            client = aioredis.from_url(
+                get_settings().redis_url, socket_timeout=None, socket_connect_timeout=3
+            )
+            try:
+                async with client.pubsub() as pubsub:
+                    await pubsub.psubscribe(EVENTS_PATTERN, presence.PRESENCE_PATTERN)
+                    self.connected.set()
+                    backoff = 0.2
+                    log.info("hub.subscribed")
+                    # Whatever committed while we were not subscribed is read from the log now.
+                    for stream in list(self.streams.values()):
+                        self._schedule_refresh(stream)
+                    async for message in pubsub.listen():
+                        if message.get("type") == "pmessage":
+                            self._on_message(message["channel"], message["data"])
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.warning("hub.redis_lost", error_type=type(exc).__name__, retry_in_s=backoff)
+            finally:
+                self.connected.clear()
+                with contextlib.suppress(Exception):
+                    await client.aclose()
+            await asyncio.sleep(backoff)
+            backoff = min(backoff * 2, 5.0)
+
+    def _on_message(self, channel: bytes, data: bytes) -> None:
+        try:
+            poke = msgspec.json.decode(data)
+            workspace_id = uuid.UUID(poke["workspace_id"])
+            lead_id = uuid.UUID(poke["lead_id"]) if poke.get("lead_id") else None
+        except (msgspec.DecodeError, KeyError, ValueError, TypeError):
+            return
+        if channel.startswith(presence.PRESENCE_PREFIX.encode()):
+            if lead_id is not None and (stream := self.streams.get((workspace_id, lead_id))):
+                self._spawn(self._refresh_presence(stream))
+            return
+        if lead_id is not None and (lead_stream := self.streams.get((workspace_id, lead_id))):
+            self._schedule_refresh(lead_stream)
+        if inbox := self.streams.get((workspace_id, None)):
+            self._schedule_refresh(inbox)
+
+    # --- streams ---------------------------------------------------------------------------------------
+    def _schedule_refresh(self, stream: Stream) -> None:
+        if stream.refreshing:
+            stream.dirty = True
+            return
+        self._spawn(self._refresh(stream))
+
+    async def _refresh(self, stream: Stream) -> None:
+        stream.refreshing = True
+        try:
+            while True:
+                stream.dirty = False
+                await stream.ready.wait()
+                workspace_id, lead_id = stream.key
+                events = await events_after(workspace_id, lead_id, stream.cursor, limit=5000)
+                if events:
+                    stream.cursor = events[-1]["id"]
+                    for subscription in list(stream.subscriptions):
+                        subscription.deliver(events)
+                if not stream.dirty:
+                    return
+        except Exception as exc:
+            log.warning("hub.refresh_failed", error_type=type(exc).__name__)
+        finally:
+            stream.refreshing = False
+
+    async def _stream(self, key: StreamKey) -> Stream:
+        stream = self.streams.get(key)
+        if stream is None:
+            stream = self.streams[key] = Stream(key=key)
+            try:
+                stream.cursor = await latest_event_id(*key)
+            finally:
+                stream.ready.set()
+        await stream.ready.wait()
+        return stream
+
+    async def subscribe(
+        self,
+        key: StreamKey,
+        send: Callable[[dict[str, Any]], None],
+        last_event_id: int | None,
+        ack: dict[str, Any],
+    ) -> Subscription | None:
+        """Send `ack` (+ last_event_id), the missed events (from the log), then live ones.
+
+        Returns None when the client is too far behind: it must refetch over REST (resync_required).
+        """
+        stream = await self._stream(key)
+        subscription = Subscription(key=key, send=send, replaying=last_event_id is not None)
+        subscription.high_water = stream.cursor if last_event_id is None else last_event_id
+        stream.subscriptions.add(subscription)
+        send({**ack, "last_event_id": subscription.high_water})
+        if key[1] is not None:
+            self._spawn(self._send_presence(stream, subscription))
+        if last_event_id is None:
+            return subscription
+        try:
+            missed = await events_after(key[0], key[1], last_event_id)
+        except Exception:
+            self.unsubscribe(subscription)
+            raise
+        if len(missed) > REPLAY_LIMIT:
+            self.unsubscribe(subscription)
+            return None
+        subscription.replaying = False
+        subscription.deliver(missed)
+        pending, subscription.pending = subscription.pending, []
+        subscription.deliver(pending)
+        return subscription
+
+    def unsubscribe(self, subscription: Subscription) -> None:
+        stream = self.streams.get(subscription.key)
+        if stream is None:
+            return
+        stream.subscriptions.discard(subscription)
+        if not stream.subscriptions and not stream.refreshing:
+            self.streams.pop(subscription.key, None)
+
+    # --- presence (live only, never replayed) -----------------------------------------------------------
+    async def _refresh_presence(self, stream: Stream) -> None:
+        workspace_id, lead_id = stream.key
+        if lead_id is None:
+            return
+        try:
+            viewers = await presence.viewers(lead_id)
+        except Exception as exc:
+            log.warning("hub.presence_failed", error_type=type(exc).__name__)
+            return
+        if viewers == stream.viewers:
+            return
+        stream.viewers = viewers
+        event = presence.presence_event(workspace_id, lead_id, viewers)
+        for subscription in list(stream.subscriptions):
+            subscription.send({"type": "event", "event": event})
+
+    async def _send_presence(self, stream: Stream, subscription: Subscription) -> None:
+        workspace_id, lead_id = stream.key
+        assert lead_id is not None
+        with contextlib.suppress(Exception):
+            viewers = await presence.viewers(lead_id)
+            subscription.send(
+                {"type": "event", "event": presence.presence_event(workspace_id, lead_id, viewers)}
+            )
+
+    async def _sweep_presence(self) -> None:
+        """Viewers whose browser vanished expire: tell the lead's subscribers without waiting for a poke."""
+        while True:
+            await asyncio.sleep(PRESENCE_SWEEP_S)
+            for stream in list(self.streams.values()):
+                if stream.key[1] is not None and stream.subscriptions:
+                    await self._refresh_presence(stream)

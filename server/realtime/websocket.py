@@ -1,0 +1,242 @@
+"""GET /ws: subscriptions to leads and the inbox, presence, ping; one bounded send queue per socket.
+
+A client that cannot keep up is closed (1013, "try again later") rather than slowing anyone else down;
+it reconnects and resumes from its last event id.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import uuid
+from typing import Any
+
+import msgspec
+from litestar import WebSocket, websocket
+from litestar.exceptions import WebSocketDisconnect
+from sqlalchemy import select
+
+from server.db.engine import session_factory
+from server.db.models import Lead
+from server.domain.accounts import Principal, resolve_token
+from server.handlers.common import SESSION_COOKIE
+from server.logging import get_logger
+from server.realtime import presence
+from server.realtime.hub import Hub, Subscription
+
+log = get_logger(__name__)
+
+SEND_QUEUE_MAX = 1000
+CLOSE_TOO_SLOW = 1013
+CLOSE_GOING_AWAY = 1001
+CLOSE_UNAUTHENTICATED = 4401
+
+
+class Connection:
+    def __init__(self, socket: WebSocket[Any, Any, Any], principal: Principal, hub: Hub) -> None:
+        self.id = uuid.uuid4().hex
+        self.socket = socket
+        self.principal = principal
+        self.hub = hub
+        self.queue: asyncio.Queue[bytes | None] = asyncio.Queue(maxsize=SEND_QUEUE_MAX)
+        self.leads: dict[uuid.UUID, Subscription] = {}
+        self.inbox: Subscription | None = None
+        self.presence_leads: set[uuid.UUID] = set()
+        self.close_code: int | None = None
+
+    # --- sending ---------------------------------------------------------------------------------------
+    def send(self, message: dict[str, Any]) -> None:
+        if self.close_code is not None:
+            return
+        try:
+            self.queue.put_nowait(msgspec.json.encode(message))
+        except asyncio.QueueFull:
+            log.warning("ws.too_slow", connection_id=self.id, user_id=str(self.principal.user_id))
+            self.close(CLOSE_TOO_SLOW)
+
+    def error(self, code: str, message: str) -> None:
+        self.send({"type": "error", "code": code, "message": message})
+
+    def close(self, code: int) -> None:
+        if self.close_code is None:
+            self.close_code = code
+            # Make room for the sentinel: the sender stops and the socket closes with `code`.
+            while not self.queue.empty():
+                self.queue.get_nowait()
+            self.queue.put_nowait(None)
+
+    async def _sender(self) -> None:
+        while (data := await self.queue.get()) is not None:
+            await self.socket.send_text(data.decode())
+        with contextlib.suppress(Exception):
+            await self.socket.close(code=self.close_code or CLOSE_GOING_AWAY)
+
+    # --- receiving -------------------------------------------------------------------------------------
+    async def run(self) -> None:
+        sender = asyncio.create_task(self._sender())
+        receiver = asyncio.create_task(self._receiver())
+        try:
+            await asyncio.wait({sender, receiver}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            receiver.cancel()
+            if not sender.done():
+                self.close(CLOSE_GOING_AWAY)
+                with contextlib.suppress(Exception):
+                    await asyncio.wait_for(sender, 5)
+            await self._cleanup()
+
+    async def _receiver(self) -> None:
+        with contextlib.suppress(WebSocketDisconnect):
+            while self.close_code is None:
+                raw = await self.socket.receive_data(mode="text")
+                try:
+                    message = msgspec.json.decode(raw if isinstance(raw, bytes) else raw.encode())
+                except msgspec.DecodeError:
+                    self.error("bad_request", "frames must be JSON objects")
+                    continue
+                if not isinstance(message, dict):
+                    self.error("bad_request", "frames must be JSON objects")
+                    continue
+                try:
+                    await self._dispatch(message)
+                except Exception as exc:
+                    log.error("ws.dispatch_failed", error_type=type(exc).__name__, connection_id=self.id)
+                    self.error("unavailable", "the server could not handle that; retry shortly")
+
+    async def _dispatch(self, message: dict[str, Any]) -> None:
+        kind = message.get("type")
+        if kind == "ping":
+            self.send({"type": "pong"})
+            if self.presence_leads:
+                await presence.touch(list(self.presence_leads), self.id)
+        elif kind == "subscribe":
+            await self._subscribe_lead(message)
+        elif kind == "subscribe_inbox":
+            await self._subscribe_inbox(message)
+        elif kind == "unsubscribe":
+            await self._unsubscribe_lead(message)
+        elif kind == "presence":
+            await self._presence(message)
+        else:
+            self.error("bad_request", f"unknown message type {kind!r}")
+
+    async def _own_lead(self, message: dict[str, Any]) -> uuid.UUID | None:
+        """The lead id if it belongs to this user's workspace; otherwise an error is sent (never forbidden:
+        another workspace's lead is simply not found)."""
+        try:
+            lead_id = uuid.UUID(str(message.get("lead_id")))
+        except ValueError:
+            self.error("not_found", "lead not found")
+            return None
+        async with session_factory()() as session:
+            found = await session.scalar(
+                select(Lead.id).where(Lead.id == lead_id, Lead.workspace_id == self.principal.workspace_id)
+            )
+        if found is None:
+            self.error("not_found", "lead not found")
+            return None
+        return lead_id
+
+    def _last_event_id(self, message: dict[str, Any]) -> tuple[bool, int | None]:
+        value = message.get("last_event_id")
+        if value is None:
+            return True, None
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            self.error("bad_request", "last_event_id must be a non-negative integer or null")
+            return False, None
+        return True, value
+
+    async def _subscribe_lead(self, message: dict[str, Any]) -> None:
+        ok, last_event_id = self._last_event_id(message)
+        lead_id = await self._own_lead(message) if ok else None
+        if lead_id is None:
+            return
+        if (old := self.leads.pop(lead_id, None)) is not None:
+            self.hub.unsubscribe(old)
+        ack = {"type": "subscribed", "lead_id": str(lead_id)}
+        key = (self.principal.workspace_id, lead_id)
+        subscription = await self.hub.subscribe(key, self.send, last_event_id, ack)
+        if subscription is None:
+            self.error("resync_required", "too many events were missed; refetch the lead over REST")
+            return
+        self.leads[lead_id] = subscription
+
+    async def _subscribe_inbox(self, message: dict[str, Any]) -> None:
+        ok, last_event_id = self._last_event_id(message)
+        if not ok:
+            return
+        if self.inbox is not None:
+            self.hub.unsubscribe(self.inbox)
+        ack = {"type": "subscribed", "lead_id": None, "inbox": True}
+        self.inbox = await self.hub.subscribe(
+            (self.principal.workspace_id, None), self.send, last_event_id, ack
+        )
+        if self.inbox is None:
+            self.error("resync_required", "too many events were missed; refetch the inbox over REST")
+
+    async def _unsubscribe_lead(self, message: dict[str, Any]) -> None:
+        try:
+            lead_id = uuid.UUID(str(message.get("lead_id")))
+        except ValueError:
+            self.error("not_found", "lead not found")
+            return
+        if (subscription := self.leads.pop(lead_id, None)) is not None:
+            self.hub.unsubscribe(subscription)
+        if lead_id in self.presence_leads:
+            self.presence_leads.discard(lead_id)
+            await presence.clear(self.principal.workspace_id, lead_id, self.id)
+
+    async def _presence(self, message: dict[str, Any]) -> None:
+        state, channel = message.get("state"), message.get("channel")
+        if state not in presence.STATES or channel not in (None, "email", "sms", "linkedin"):
+            self.error(
+                "bad_request",
+                "state must be viewing, composing or idle; channel email, sms, linkedin or null",
+            )
+            return
+        lead_id = await self._own_lead(message)
+        if lead_id is None:
+            return
+        self.presence_leads.add(lead_id)
+        await presence.set_presence(
+            self.principal.workspace_id,
+            lead_id,
+            self.id,
+            user_id=self.principal.user_id,
+            name=self.principal.name,
+            state=state,
+            channel=channel,
+        )
+
+    async def _cleanup(self) -> None:
+        for subscription in self.leads.values():
+            self.hub.unsubscribe(subscription)
+        if self.inbox is not None:
+            self.hub.unsubscribe(self.inbox)
+        for lead_id in self.presence_leads:
+            with contextlib.suppress(Exception):
+                await presence.clear(self.principal.workspace_id, lead_id, self.id)
+
+
+async def _authenticate(socket: WebSocket[Any, Any, Any]) -> Principal | None:
+    token = socket.query_params.get("token") or socket.cookies.get(SESSION_COOKIE)
+    if not token:
+        return None
+    async with session_factory()() as session:
+        return await resolve_token(session, token)
+
+
+@websocket("/ws")
+async def websocket_endpoint(socket: WebSocket[Any, Any, Any]) -> None:
+    principal = await _authenticate(socket)
+    if principal is None:
+        await socket.close(code=CLOSE_UNAUTHENTICATED)  # before accept: the handshake is refused
+        return
+    await socket.accept()
+    registry: set[Connection] = socket.app.state.connections
+    connection = Connection(socket, principal, socket.app.state.hub)
+    registry.add(connection)
+    try:
+        await connection.run()
+    finally:
+        registry.discard(connection)
