@@ -64,12 +64,19 @@ def dedupe_key(workspace_id: uuid.UUID, parse: WebhookParse) -> str | None:
     return None
 
 
-async def _existing(uow: UnitOfWork, channel: str, key: str) -> Message | None:
-    return await uow.session.scalar(
-        select(Message).where(
-            Message.workspace_id == uow.workspace_id, Message.channel == channel, Message.dedupe_key == key
+async def _existing(uow: UnitOfWork, channel: str, key: str) -> IngestResult | None:
+    row = (
+        await uow.session.execute(
+            select(Message.id, Message.lead_id).where(
+                Message.workspace_id == uow.workspace_id,
+                Message.channel == channel,
+                Message.dedupe_key == key,
+            )
         )
-    )
+    ).first()
+    if row is None:
+        return None
+    return IngestResult(status="duplicate", message_id=str(row.id), lead_id=str(row.lead_id))
 
 
 async def _recent_timeless_duplicate(
@@ -107,8 +114,8 @@ async def _store_message(uow: UnitOfWork, parse: WebhookParse, post_process: boo
     assert message is not None and parse.lead is not None
     workspace_id = uow.workspace_id
     key = dedupe_key(workspace_id, parse)
-    if key is not None and (found := await _existing(uow, message.channel, key)):
-        return IngestResult(status="duplicate", message_id=str(found.id), lead_id=str(found.lead_id))
+    if key is not None and (duplicate := await _existing(uow, message.channel, key)):
+        return duplicate
     lead, created = await find_or_create_lead(uow, parse.lead)
     digest = content_hash(workspace_id, _contact_key(parse), message.body)
     if key is None:
@@ -146,9 +153,8 @@ async def _store_message(uow: UnitOfWork, parse: WebhookParse, post_process: boo
     )
     if stored is None:
         # A concurrent delivery of the same message won the insert.
-        found = await _existing(uow, message.channel, key)
-        return IngestResult(
-            status="duplicate", message_id=str(found.id) if found else None, lead_id=str(lead.id)
+        return await _existing(uow, message.channel, key) or IngestResult(
+            status="duplicate", lead_id=str(lead.id)
         )
     _touch_lead(lead, message.channel, message.direction, sent_at)
     emit_message_created(uow, stored)

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 import msgspec
-from sqlalchemy import Update, select, update
+from sqlalchemy import Update, insert, select, update
 
 from server.db.base import utcnow
 from server.db.engine import session_factory
@@ -71,18 +71,23 @@ def _summary(e: WebhookEvent) -> WebhookEventSummary:
 
 
 async def record(workspace_id: uuid.UUID, channel: str, body: bytes, content_type: str | None) -> uuid.UUID:
+    """Commit the raw body before anything else happens to it (one INSERT, its own transaction)."""
+    event_id = uuid.uuid4()
     async with session_factory()() as session:
-        event = WebhookEvent(
-            workspace_id=workspace_id,
-            channel=channel,
-            status="received",
-            body=body,
-            size=len(body),
-            content_type=(content_type or "")[:200].replace("\x00", "") or None,
+        await session.execute(
+            insert(WebhookEvent).values(
+                id=event_id,
+                workspace_id=workspace_id,
+                channel=channel,
+                status="received",
+                body=body,
+                size=len(body),
+                content_type=(content_type or "")[:200].replace("\x00", "") or None,
+                attempts=0,
+            )
         )
-        session.add(event)
         await session.commit()
-        return event.id
+    return event_id
 
 
 def _outcome(event_id: uuid.UUID, status: str, *, error: str | None, result: dict[str, Any] | None) -> Update:

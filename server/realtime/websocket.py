@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import uuid
 from typing import Any
+from urllib.parse import urlsplit
 
 import msgspec
 from litestar import WebSocket, websocket
@@ -218,8 +219,20 @@ class Connection:
                 await presence.clear(self.principal.workspace_id, lead_id, self.id)
 
 
+def _same_origin(socket: WebSocket[Any, Any, Any]) -> bool:
+    """Cookie-authenticated sockets must come from our own pages (cross-site websocket hijacking)."""
+    origin = socket.headers.get("origin")
+    if not origin:
+        return True  # not a browser
+    return urlsplit(origin).netloc == socket.headers.get("host", "")
+
+
 async def _authenticate(socket: WebSocket[Any, Any, Any]) -> Principal | None:
-    token = socket.query_params.get("token") or socket.cookies.get(SESSION_COOKIE)
+    token = socket.query_params.get("token")
+    if not token:
+        token = socket.cookies.get(SESSION_COOKIE)
+        if token and not _same_origin(socket):
+            return None
     if not token:
         return None
     async with session_factory()() as session:
