@@ -11,6 +11,12 @@ fi
 .venv/bin/python -m pip install --quiet --upgrade pip >/dev/null 2>&1 || true
 .venv/bin/python -m pip install --quiet -e '.[test]'
 
+# The browser tests need Chromium; on Debian/Ubuntu as root, install it when it is missing.
+if [ ! -x /usr/bin/chromium ] && command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
+  echo "installing chromium for the browser tests"
+  apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+fi
+
 # The configured services, else the local ones, else embedded PostgreSQL and Redis (stopped again at exit).
 data_dir=.data/test
 trap '.venv/bin/python -m server.launcher.services down --data-dir "$data_dir"' EXIT
