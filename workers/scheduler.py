@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from server.domain.stalled_messages import requeue_stalled_messages
+from server.jobs import relay_outbox
 from server.logging import configure_logging, get_logger
 from server.realtime.publisher import redis_client
 from server.settings import get_settings
@@ -21,6 +22,7 @@ from server.settings import get_settings
 log = get_logger(__name__)
 
 STALLED_SWEEP_INTERVAL_S = 60
+OUTBOX_RELAY_INTERVAL_S = 5
 
 
 async def once_per_period(name: str, period_s: int, job: Callable[[], Awaitable[object]]) -> bool:
@@ -41,11 +43,20 @@ async def sweep_stalled() -> None:
     await once_per_period("stalled-messages", STALLED_SWEEP_INTERVAL_S, requeue_stalled_messages)
 
 
+async def relay() -> None:
+    # Safe from several schedulers at once: rows being relayed are locked and skipped by the others.
+    try:
+        await relay_outbox()
+    except Exception as exc:
+        log.warning("outbox.relay_failed", error_type=type(exc).__name__)
+
+
 async def run() -> None:
     settings = get_settings()
     configure_logging(settings.log_level, json=settings.log_json)
     scheduler = AsyncIOScheduler(timezone="UTC")
     scheduler.add_job(sweep_stalled, "interval", seconds=STALLED_SWEEP_INTERVAL_S, max_instances=1)
+    scheduler.add_job(relay, "interval", seconds=OUTBOX_RELAY_INTERVAL_S, max_instances=1)
     scheduler.start()
     log.info("scheduler.started", jobs=[job.id for job in scheduler.get_jobs()])
     stop = asyncio.Event()

@@ -58,13 +58,15 @@ class PromptResult(msgspec.Struct, kw_only=True, frozen=True):
 
 class PromptFailed(Exception):
     """No usable answer after the retries. `category` is one short word: "max_output_tokens",
-    "invalid_output", "incomplete", or the last error's category ("rate_limited", "timeout", "auth", …)."""
+    "invalid_output", "incomplete", or the last error's category ("rate_limited", "timeout", "auth", …).
+    `transient`: the attempts ran out on errors that a later try may not hit again (429, 5xx, timeouts)."""
 
-    def __init__(self, category: str, *, task: str, attempts: int) -> None:
+    def __init__(self, category: str, *, task: str, attempts: int, transient: bool = False) -> None:
         super().__init__(f"{task} failed after {attempts} attempt(s): {category}")
         self.category = category
         self.task = task
         self.attempts = attempts
+        self.transient = transient
 
 
 class _Unusable(Exception):
@@ -107,7 +109,7 @@ async def run_prompt(spec: PromptSpec, *, provider: ModelProvider | None = None)
             _log_attempt(spec, provider, attempt, budget, exc.category, started)
             transient_failures += 1
             if transient_failures >= settings.openai_max_attempts:
-                raise _failed(exc.category, spec, attempt) from exc
+                raise _failed(exc.category, spec, attempt, transient=True) from exc
             delay = backoff_delay(
                 transient_failures, base_s=settings.openai_backoff_base_s, retry_after_s=exc.retry_after_s
             )
@@ -172,9 +174,9 @@ def _parse(response: ModelResponse, schema: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
-def _failed(category: str, spec: PromptSpec, attempts: int) -> PromptFailed:
+def _failed(category: str, spec: PromptSpec, attempts: int, *, transient: bool = False) -> PromptFailed:
     log.warning("prompt_failed", task=spec.task, model=spec.model, category=category, attempts=attempts)
-    return PromptFailed(category, task=spec.task, attempts=attempts)
+    return PromptFailed(category, task=spec.task, attempts=attempts, transient=transient)
 
 
 def _log_attempt(

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.db.engine import session_factory
 from server.db.models import Event
-from server.jobs import Job, send_jobs
+from server.jobs import Job, send_jobs, write_outbox
 from server.logging import get_logger
 from server.realtime.publisher import publish_events
 
@@ -68,16 +68,16 @@ class UnitOfWork:
         self._events.clear()
 
     async def commit(self) -> None:
+        jobs = await write_outbox(self.session, self._jobs)
+        self._jobs = []
         await self.flush_events()
         await self.session.commit()
         events, self.committed_events = self.committed_events, []
-        jobs, self._jobs = self._jobs, []
         await publish_events(events)
         try:
             await send_jobs(jobs)
         except Exception as exc:
-            # The change is committed; a lost post-processing job is re-enqueued by the scheduler's sweep
-            # of stalled messages (workers/scheduler.py).
+            # The change and its jobs are committed; the scheduler relays the outbox once Redis is back.
             log.error("jobs.enqueue_failed", error_type=type(exc).__name__, count=len(jobs))
 
 

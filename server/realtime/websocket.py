@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import uuid
 from typing import Any
 from urllib.parse import urlsplit
@@ -27,7 +28,8 @@ from server.realtime.hub import Hub, Subscription
 
 log = get_logger(__name__)
 
-SEND_QUEUE_MAX = 1000
+# Messages waiting to be written to one socket; WS_SEND_QUEUE_MAX overrides it (the slow-client test).
+SEND_QUEUE_MAX = int(os.environ.get("WS_SEND_QUEUE_MAX") or 1000)
 CLOSE_TOO_SLOW = 1013
 CLOSE_GOING_AWAY = 1001
 CLOSE_UNAUTHENTICATED = 4401

@@ -3,6 +3,7 @@
 from server.db.models.draft import Draft, DraftFailure
 from server.db.models.event import Event
 from server.db.models.insight import Insight
+from server.db.models.job_outbox import JobOutbox
 from server.db.models.lead import Lead
 from server.db.models.message import Message
 from server.db.models.webhook_event import WebhookEvent
@@ -14,6 +15,7 @@ __all__ = [
     "DraftFailure",
     "Event",
     "Insight",
+    "JobOutbox",
     "Lead",
     "Message",
     "User",
