@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import uuid
 from typing import Any
 
 import pytest
@@ -30,7 +31,10 @@ async def test_full_flow_logs_ids_but_no_content_or_secrets(
     await client.post(
         f"/api/drafts/{draft['id']}/approve", json={"content": "Sure " + SECRET_WORDS}, headers=workspace.auth
     )
-    await client.post("/api/auth/login", json={"email": "nobody@example.com", "password": "hunter2-password"})
+    await client.post(
+        "/api/auth/login",
+        json={"email": f"nobody-{uuid.uuid4().hex[:8]}@example.com", "password": "hunter2-password"},
+    )
     bad = await client.post(
         workspace.webhook_url("sms"),
         content=f'{{"x": "{SECRET_WORDS}"'.encode(),

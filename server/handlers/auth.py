@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, Response, get, post
+from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import Cookie
 from litestar.di import Provide
 
 from server.db.engine import session_factory
-from server.domain import accounts
+from server.domain import accounts, login_throttle
 from server.domain.accounts import Principal, user_view, workspace_view
-from server.domain.errors import Forbidden
+from server.domain.errors import Forbidden, Unauthenticated
 from server.handlers.common import SESSION_COOKIE, CleanInput, ok, provide_principal
 from server.settings import get_settings
 
@@ -28,14 +28,14 @@ class LoginIn(CleanInput):
     password: str
 
 
-def _session_cookie(token: str | None) -> Cookie:
+def _session_cookie(token: str | None, request: Request[Any, Any, Any]) -> Cookie:
     settings = get_settings()
     return Cookie(
         key=SESSION_COOKIE,
         value=token or "",
         httponly=True,
         samesite="lax",
-        secure=settings.cookie_secure,
+        secure=settings.cookie_secure or request.url.scheme == "https",
         path="/",
         max_age=None if token else 0,
     )
@@ -45,7 +45,7 @@ class AuthController(Controller):
     path = "/api"
 
     @post("/signup", status_code=201)
-    async def signup(self, data: SignupIn) -> Response[Any]:
+    async def signup(self, data: SignupIn, request: Request[Any, Any, Any]) -> Response[Any]:
         if not get_settings().signup_enabled:
             raise Forbidden("signup is switched off on this server", code="signup_disabled")
         async with session_factory()() as session:
@@ -57,20 +57,29 @@ class AuthController(Controller):
                 password=data.password,
             )
         body = {"workspace": workspace_view(workspace, "owner"), "user": user_view(user), "token": token}
-        return ok(body, 201, cookies=[_session_cookie(token)])
+        return ok(body, 201, cookies=[_session_cookie(token, request)])
 
     @post("/auth/login", status_code=200)
-    async def login(self, data: LoginIn) -> Response[Any]:
-        async with session_factory()() as session:
-            workspace, user, token = await accounts.login(session, email=data.email, password=data.password)
+    async def login(self, data: LoginIn, request: Request[Any, Any, Any]) -> Response[Any]:
+        client_ip = request.client.host if request.client else None
+        await login_throttle.check(data.email, client_ip)
+        try:
+            async with session_factory()() as session:
+                workspace, user, token = await accounts.login(
+                    session, email=data.email, password=data.password
+                )
+        except Unauthenticated:
+            await login_throttle.record_failure(data.email, client_ip)
+            raise
+        await login_throttle.reset(data.email)
         body = {"user": user_view(user), "workspace": workspace_view(workspace, user.role), "token": token}
-        return ok(body, cookies=[_session_cookie(token)])
+        return ok(body, cookies=[_session_cookie(token, request)])
 
     @post("/auth/logout", status_code=200, dependencies={"principal": Provide(provide_principal)})
-    async def logout(self, principal: Principal) -> Response[Any]:
+    async def logout(self, principal: Principal, request: Request[Any, Any, Any]) -> Response[Any]:
         async with session_factory()() as session:
             await accounts.logout(session, principal)
-        return ok({"logged_out": True}, cookies=[_session_cookie(None)])
+        return ok({"logged_out": True}, cookies=[_session_cookie(None, request)])
 
     @get("/me", dependencies={"principal": Provide(provide_principal)})
     async def me(self, principal: Principal) -> Response[Any]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from typing import Any
+from urllib.parse import urlsplit
 
 import msgspec
 from litestar import Request, Response
@@ -39,17 +40,38 @@ class CleanInput(msgspec.Struct, kw_only=True, forbid_unknown_fields=False):
                 setattr(self, name, clean_text(value))
 
 
-def request_token(request: Request[Any, Any, State]) -> str | None:
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def request_token(request: Request[Any, Any, State]) -> tuple[str | None, bool]:
+    """The caller's token, and whether it came from the session cookie (which CSRF can ride on)."""
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
-        return header[7:].strip() or None
-    return request.cookies.get(SESSION_COOKIE) or None
+        return header[7:].strip() or None, False
+    return request.cookies.get(SESSION_COOKIE) or None, True
+
+
+def check_same_origin(request: Request[Any, Any, State]) -> None:
+    """Unsafe requests authenticated by the cookie must not come from another site (CSRF).
+
+    Browsers name the page's origin on such requests; a request that names another origin (or that the
+    browser marks cross-site) is refused. Clients that send no Origin at all are not browsers acting for
+    another site (and the SameSite=Lax cookie is not sent cross-site in the first place).
+    """
+    source = request.headers.get("origin") or request.headers.get("referer")
+    cross_site = request.headers.get("sec-fetch-site") == "cross-site"
+    if cross_site or (source and urlsplit(source).netloc != request.headers.get("host", "")):
+        raise Forbidden(
+            "cross-site request refused: send it from this site, or use a bearer token", code="csrf_failed"
+        )
 
 
 async def provide_principal(request: Request[Any, Any, State]) -> Principal:
-    token = request_token(request)
+    token, from_cookie = request_token(request)
     if not token:
         raise Unauthenticated("sign in first: send a bearer token or the session cookie")
+    if from_cookie and request.method in UNSAFE_METHODS:
+        check_same_origin(request)
     async with session_factory()() as session:
         principal = await resolve_token(session, token)
     if principal is None:

@@ -49,7 +49,7 @@ async def test_wrong_credentials_answer_the_same_whether_or_not_the_email_exists
     email = (await client.get("/api/me", headers=workspace.auth)).json()["data"]["user"]["email"]
     wrong_password = await client.post("/api/auth/login", json={"email": email, "password": "nope nope nope"})
     unknown_email = await client.post(
-        "/api/auth/login", json={"email": "nobody@example.com", "password": "x" * 10}
+        "/api/auth/login", json={"email": f"nobody-{uuid.uuid4().hex[:8]}@example.com", "password": "x" * 10}
     )
     for response in (wrong_password, unknown_email):
         assert response.status_code == 401
@@ -149,3 +149,55 @@ async def test_not_json_body_is_400(client: AsyncTestClient[Any]) -> None:
     )
     assert response.status_code == 400
     assert response.json()["success"] is False
+
+
+async def test_repeated_failed_logins_are_rate_limited(
+    client: AsyncTestClient[Any], workspace: Workspace
+) -> None:
+    email = (await client.get("/api/me", headers=workspace.auth)).json()["data"]["user"]["email"]
+    for _ in range(5):
+        wrong = await client.post("/api/auth/login", json={"email": email, "password": "wrong password"})
+        assert wrong.status_code == 401
+    limited = await client.post("/api/auth/login", json={"email": email, "password": workspace.password})
+    assert limited.status_code == 429
+    assert limited.json()["error"]["code"] == "rate_limited"
+    assert int(limited.headers["retry-after"]) > 0
+    # Another account from the same client is not locked out by this one.
+    other = await client.post(
+        "/api/signup",
+        json={
+            "workspace_name": "B",
+            "name": "B",
+            "email": f"b-{uuid.uuid4().hex[:8]}@x.io",
+            "password": "long enough",
+        },
+    )
+    assert other.status_code == 201
+
+
+async def test_cookie_authenticated_unsafe_requests_need_our_origin(
+    client: AsyncTestClient[Any], workspace: Workspace
+) -> None:
+    email = (await client.get("/api/me", headers=workspace.auth)).json()["data"]["user"]["email"]
+    client.cookies.clear()
+    await client.post("/api/auth/login", json={"email": email, "password": workspace.password})
+    assert (await client.get("/api/leads")).status_code == 200  # safe: the cookie alone is enough
+    cross_site = await client.post(
+        "/api/leads", json={"first_name": "X"}, headers={"Origin": "https://evil.example"}
+    )
+    assert cross_site.status_code == 403 and cross_site.json()["error"]["code"] == "csrf_failed"
+    marked = await client.post(
+        "/api/leads", json={"first_name": "X"}, headers={"Sec-Fetch-Site": "cross-site"}
+    )
+    assert marked.status_code == 403
+    no_origin = await client.post("/api/leads", json={"first_name": "X"})  # not a browser
+    assert no_origin.status_code == 201
+    same_site = await client.post(
+        "/api/leads", json={"first_name": "X"}, headers={"Origin": "http://testserver.local"}
+    )
+    assert same_site.status_code == 201, same_site.text
+    # A bearer token is not a CSRF vector: no Origin needed.
+    client.cookies.clear()
+    assert (
+        await client.post("/api/leads", json={"first_name": "Y"}, headers=workspace.auth)
+    ).status_code == 201

@@ -1,0 +1,44 @@
+"""Repeated failed logins are slowed down: per email and per client address, counted in Redis."""
+
+from __future__ import annotations
+
+import hashlib
+
+from server.domain.errors import RateLimited
+from server.realtime.publisher import redis_client
+
+MAX_FAILURES = 5
+MAX_FAILURES_PER_ADDRESS = 100  # many accounts from one address: credential stuffing
+WINDOW_S = 15 * 60
+
+
+def _keys(email: str, client_ip: str | None) -> list[str]:
+    # Hashed so Redis holds no email addresses.
+    digest = hashlib.sha256(email.strip().lower().encode()).hexdigest()[:32]
+    keys = [f"setterdesk:login-failures:email:{digest}"]
+    if client_ip:
+        keys.append(f"setterdesk:login-failures:ip:{client_ip}")
+    return keys
+
+
+async def check(email: str, client_ip: str | None) -> None:
+    """Raise RateLimited while either counter is over the limit."""
+    client = redis_client()
+    for key in _keys(email, client_ip):
+        count = int(await client.get(key) or 0)
+        limit = MAX_FAILURES if ":email:" in key else MAX_FAILURES_PER_ADDRESS
+        if count >= limit:
+            retry_after = max(1, int(await client.ttl(key)))
+            raise RateLimited("too many failed sign-ins; try again later", retry_after_s=retry_after)
+
+
+async def record_failure(email: str, client_ip: str | None) -> None:
+    pipe = redis_client().pipeline(transaction=False)
+    for key in _keys(email, client_ip):
+        pipe.incr(key)
+        pipe.expire(key, WINDOW_S, nx=True)
+    await pipe.execute()
+
+
+async def reset(email: str) -> None:
+    await redis_client().delete(_keys(email, None)[0])
