@@ -76,6 +76,14 @@ def _http_error(_: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
     return envelope_error(status, code, exc.detail or code.replace("_", " "), exc.headers or None)
 
 
+def _undecodable_body(_: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    # msgspec, inside Litestar's body parsing, gives up on absurdly nested JSON (RecursionError) and on
+    # invalid UTF-8 (UnicodeDecodeError): bad input, not a bug.
+    if isinstance(exc, RecursionError):
+        return envelope_error(400, "invalid_json", "the JSON body is nested too deeply")
+    return envelope_error(400, "invalid_json", "the body is not valid UTF-8 JSON")
+
+
 def _database_down(_: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     log.error("database.unavailable", error_type=type(exc).__name__)
     return envelope_error(
@@ -96,5 +104,7 @@ exception_handlers: dict[type[Exception] | int, Any] = {
     DomainError: _domain_error,
     ValidationException: _validation_error,
     HTTPException: _http_error,
+    RecursionError: _undecodable_body,
+    UnicodeDecodeError: _undecodable_body,
     Exception: _internal_error,
 }

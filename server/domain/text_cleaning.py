@@ -35,19 +35,24 @@ def clean_optional(value: object) -> str | None:
     return text
 
 
-def clean_tree(value: Any) -> Any:
+class BodyNotJson(ValueError):
+    """The bytes are not a JSON document (or one too deeply nested to be a real payload)."""
+
+
+MAX_DEPTH = 64
+
+
+def clean_tree(value: Any, depth: int = 0) -> Any:
     """Clean every string (keys included) inside a decoded JSON value."""
+    if depth > MAX_DEPTH:
+        raise BodyNotJson(f"JSON nested deeper than {MAX_DEPTH} levels")
     if isinstance(value, str):
         return clean_text(value)
     if isinstance(value, dict):
-        return {clean_text(str(k)): clean_tree(v) for k, v in value.items()}
+        return {clean_text(str(k)): clean_tree(v, depth + 1) for k, v in value.items()}
     if isinstance(value, list):
-        return [clean_tree(v) for v in value]
+        return [clean_tree(v, depth + 1) for v in value]
     return value
-
-
-class BodyNotJson(ValueError):
-    """The bytes are not a JSON document."""
 
 
 def decode_json_body(raw: bytes) -> Any:
@@ -58,7 +63,7 @@ def decode_json_body(raw: bytes) -> Any:
     try:
         value = json.loads(text)
     except (ValueError, RecursionError) as exc:
-        raise BodyNotJson(str(exc)) from None
+        raise BodyNotJson(str(exc)[:200]) from None
     return clean_tree(value)
 
 

@@ -115,8 +115,8 @@ async def _finish(
 def _parse(channel: str, body: bytes) -> WebhookParse:
     try:
         decoded = decode_json_body(body)
-    except BodyNotJson:
-        raise InvalidInput("body is not valid JSON", code="invalid_json") from None
+    except BodyNotJson as exc:
+        raise InvalidInput(f"body is not valid JSON ({exc})", code="invalid_json") from None
     if not isinstance(decoded, dict):
         raise InvalidInput("body must be a JSON object", code="invalid_payload")
     try:

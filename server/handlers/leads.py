@@ -14,7 +14,7 @@ from server.domain.errors import InvalidInput
 from server.domain.leads import LeadFields
 from server.domain.manual_sentiment import change_sentiment
 from server.domain.pagination import clamp_limit
-from server.domain.text_cleaning import BodyNotJson, clean_tree, decode_json_body
+from server.domain.text_cleaning import BodyNotJson, decode_json_body
 from server.handlers.common import CleanInput, ok, parse_id, provide_principal
 
 
@@ -26,12 +26,12 @@ async def lead_fields(request: Request[Any, Any, Any]) -> LeadFields:
     """Partial updates need to tell "absent" from null, so the body is converted here."""
     try:
         body = decode_json_body(await request.body())
-    except BodyNotJson:
-        raise InvalidInput("body is not valid JSON", code="invalid_json") from None
+    except BodyNotJson as exc:
+        raise InvalidInput(f"body is not valid JSON ({exc})", code="invalid_json") from None
     if not isinstance(body, dict):
         raise InvalidInput("body must be a JSON object", code="invalid_input")
     try:
-        return msgspec.convert(clean_tree(body), LeadFields, strict=False)
+        return msgspec.convert(body, LeadFields, strict=False)
     except msgspec.ValidationError as exc:
         raise InvalidInput(str(exc), code="invalid_input") from None
 
