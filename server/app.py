@@ -11,7 +11,9 @@ from server.errors import exception_handlers
 from server.handlers.auth import AuthController
 from server.handlers.drafts import DraftsController
 from server.handlers.health import HealthController
+from server.handlers.insights import InsightsController
 from server.handlers.leads import LeadsController
+from server.handlers.web import web_routes
 from server.handlers.webhook_events import WebhookEventsController
 from server.handlers.webhooks.inbound import WebhooksController
 from server.handlers.workspace import WorkspaceController
@@ -44,10 +46,12 @@ def create_app() -> Litestar:
             WorkspaceController,
             LeadsController,
             DraftsController,
+            InsightsController,
             WebhooksController,
             WebhookEventsController,
             HealthController,
             websocket_endpoint,
+            *web_routes,
         ],
         on_startup=[start_realtime],
         exception_handlers=exception_handlers,

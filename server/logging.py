@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import sys
 
 import structlog
@@ -43,9 +44,29 @@ def configure_logging(level: str = "INFO", *, json: bool = True) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
+        logging.getLogger(name).addFilter(RedactSecrets())
+        logging.getLogger(name).setLevel(level)
     # Library loggers that would print request bodies or SQL parameters stay quiet.
     for noisy in ("httpx", "httpx2", "httpcore", "openai", "sqlalchemy.engine", "asyncio"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+class RedactSecrets(logging.Filter):
+    """uvicorn logs websocket paths with their query string, and `?token=` / `?secret=` are credentials."""
+
+    _PATTERN = re.compile(r"((?:token|secret)=)[^&\s\"']+", re.IGNORECASE)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.args:
+            record.args = (
+                tuple(self._PATTERN.sub(r"\1[redacted]", a) if isinstance(a, str) else a for a in record.args)
+                if isinstance(record.args, tuple)
+                else record.args
+            )
+        if isinstance(record.msg, str):
+            record.msg = self._PATTERN.sub(r"\1[redacted]", record.msg)
+        return True
 
 
 def get_logger(name: str) -> structlog.stdlib.BoundLogger:

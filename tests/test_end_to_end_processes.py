@@ -3,6 +3,7 @@ against a fake OpenAI server over HTTP, PostgreSQL and Redis."""
 
 from __future__ import annotations
 
+import json
 import time
 import uuid
 from collections.abc import Iterator
@@ -11,6 +12,7 @@ from typing import Any
 
 import httpx
 import pytest
+from websockets.sync.client import connect
 
 from tests.fakes.fake_openai import FakeOpenAIServer, FakeReply
 from tests.helpers import sample
@@ -40,6 +42,8 @@ def stack(fake_openai: FakeOpenAIServer, tmp_path: Path) -> Iterator[tuple[str, 
             role.stop()
         logs = "".join(role.output() for role in roles)
         assert "sk-test-e2e-secret" not in logs
+        assert "sd_" not in logs  # no session token (they all start with sd_)
+        assert "token=[redacted]" in logs  # the websocket line was logged, redacted
 
 
 def next_budget(prev: int, *, multiplier: float = 1.5, extra: int, cap: int) -> int:
@@ -91,6 +95,11 @@ def test_sms_reply_to_pending_draft_through_real_processes_and_token_retries(
             f"/api/leads/{lead_id}/drafts?status=pending", headers=auth
         ).json()["data"]
         return found
+
+    # A websocket authenticated by ?token=: uvicorn logs the path, which must not leak the token.
+    with connect(base.replace("http", "ws") + f"/ws?token={signup['token']}") as socket:
+        socket.send(json.dumps({"type": "ping"}))
+        assert json.loads(socket.recv(timeout=5)) == {"type": "pong"}
 
     [draft] = wait_for(drafts)
     assert draft["channel"] == "sms" and draft["provider"] == "openai" and draft["content"]

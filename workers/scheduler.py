@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from server.domain.booked_summaries import request_booked_summaries
 from server.domain.stalled_messages import requeue_stalled_messages
 from server.jobs import relay_outbox
 from server.logging import configure_logging, get_logger
@@ -22,12 +23,17 @@ from server.settings import get_settings
 log = get_logger(__name__)
 
 STALLED_SWEEP_INTERVAL_S = 60
+# How often the scheduler looks whether a new booked-summaries period began (the lock runs it once).
+BOOKED_SUMMARIES_TICK_S = 60
 OUTBOX_RELAY_INTERVAL_S = 5
 
 
-async def once_per_period(name: str, period_s: int, job: Callable[[], Awaitable[object]]) -> bool:
-    """Run `job` unless another scheduler already ran it in this period. Returns whether it ran."""
-    period = int(time.time() // period_s)
+async def once_per_period(
+    name: str, period_s: int, job: Callable[[], Awaitable[object]], *, now: float | None = None
+) -> bool:
+    """Run `job` unless another scheduler already ran it in this period. Returns whether it ran.
+    `now` (epoch seconds) replaces the clock, for tests."""
+    period = int((time.time() if now is None else now) // period_s)
     claimed = await redis_client().set(f"setterdesk:scheduler:{name}:{period}", "1", nx=True, ex=period_s * 2)
     if not claimed:
         return False
@@ -43,6 +49,12 @@ async def sweep_stalled() -> None:
     await once_per_period("stalled-messages", STALLED_SWEEP_INTERVAL_S, requeue_stalled_messages)
 
 
+async def summarise_booked(*, now: float | None = None) -> bool:
+    """Hand the booked-summaries job to a worker once per settings.insights_interval_s."""
+    period_s = get_settings().insights_interval_s
+    return await once_per_period("booked-summaries", period_s, request_booked_summaries, now=now)
+
+
 async def relay() -> None:
     # Safe from several schedulers at once: rows being relayed are locked and skipped by the others.
     try:
@@ -56,6 +68,8 @@ async def run() -> None:
     configure_logging(settings.log_level, json=settings.log_json)
     scheduler = AsyncIOScheduler(timezone="UTC")
     scheduler.add_job(sweep_stalled, "interval", seconds=STALLED_SWEEP_INTERVAL_S, max_instances=1)
+    tick_s = min(BOOKED_SUMMARIES_TICK_S, settings.insights_interval_s)
+    scheduler.add_job(summarise_booked, "interval", seconds=tick_s, max_instances=1)
     scheduler.add_job(relay, "interval", seconds=OUTBOX_RELAY_INTERVAL_S, max_instances=1)
     scheduler.start()
     log.info("scheduler.started", jobs=[job.id for job in scheduler.get_jobs()])

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from server.db.models import Draft, Lead, Message
+from server.db.models import Draft, Insight, Lead, Message
 from server.domain.unit_of_work import UnitOfWork
-from server.domain.views import draft_view, lead_view, message_view, to_data
+from server.domain.views import draft_view, insight_view, lead_view, message_view, to_data
 
 MESSAGE_CREATED = "message.created"
 LEAD_UPDATED = "lead.updated"
@@ -43,3 +43,7 @@ def emit_message_created(uow: UnitOfWork, message: Message) -> None:
 
 def emit_draft(uow: UnitOfWork, type_: str, draft: Draft, **extra: Any) -> None:
     uow.emit(type_, draft.lead_id, {"draft": to_data(draft_view(draft)), **extra})
+
+
+def emit_insight_updated(uow: UnitOfWork, insight: Insight, lead: Lead) -> None:
+    uow.emit(INSIGHT_UPDATED, lead.id, {"insight": to_data(insight_view(insight, lead))})

@@ -1,4 +1,4 @@
-"""How leads, messages and drafts look to clients: the same shapes in REST answers and in events."""
+"""How leads, messages, drafts and insights look to clients: the same shapes in REST answers and in events."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import msgspec
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.db.models import Draft, DraftFailure, Lead, Message
+from server.db.models import Draft, DraftFailure, Insight, InsightFailure, Lead, Message
 
 
 class DraftFailureView(msgspec.Struct):
@@ -75,6 +75,30 @@ class DraftView(msgspec.Struct):
     updated_at: datetime
 
 
+class InsightView(msgspec.Struct):
+    lead_id: str
+    first_name: str | None
+    last_name: str | None
+    company: str | None
+    appointment_booked_at: datetime | None
+    outcome: str
+    insight: dict[str, Any]
+    model: str
+    source: str
+    computed_at: datetime
+
+
+class InsightFailureView(msgspec.Struct):
+    lead_id: str
+    first_name: str | None
+    last_name: str | None
+    company: str | None
+    category: str
+    permanent: bool
+    attempts: int
+    failed_at: datetime
+
+
 def _sid(value: uuid.UUID | None) -> str | None:
     return str(value) if value is not None else None
 
@@ -114,6 +138,34 @@ def draft_view(d: Draft) -> DraftView:
         provider=d.provider,
         created_at=d.created_at,
         updated_at=d.updated_at,
+    )
+
+
+def insight_view(insight: Insight, lead: Lead) -> InsightView:
+    return InsightView(
+        lead_id=str(lead.id),
+        first_name=lead.first_name,
+        last_name=lead.last_name,
+        company=lead.company,
+        appointment_booked_at=lead.appointment_booked_at,
+        outcome=insight.outcome,
+        insight=insight.insight,
+        model=insight.model,
+        source=insight.source,
+        computed_at=insight.computed_at,
+    )
+
+
+def insight_failure_view(failure: InsightFailure, lead: Lead) -> InsightFailureView:
+    return InsightFailureView(
+        lead_id=str(lead.id),
+        first_name=lead.first_name,
+        last_name=lead.last_name,
+        company=lead.company,
+        category=failure.category,
+        permanent=failure.permanent,
+        attempts=failure.attempts,
+        failed_at=failure.failed_at,
     )
 
 

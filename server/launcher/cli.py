@@ -3,6 +3,8 @@
     setterdesk run        services (configured, local or embedded), migrations, demo data, the processes
 setterdesk seed       only the demo data
 setterdesk simulate   post realistic webhooks to a running server
+setterdesk backfill-insights [--workspace ID] [--limit N]
+                      insights for every booked lead lacking a current one, in this process
 """
 
 from __future__ import annotations
@@ -129,6 +131,63 @@ def seed(args: argparse.Namespace) -> int:
     return 0
 
 
+MAX_FAILURES_LISTED = 50
+
+
+def backfill_insights(args: argparse.Namespace) -> int:
+    """Against the configured services (DATABASE_URL, REDIS_URL, OPENAI_API_KEY), like a worker."""
+    import logging
+    import uuid
+
+    from redis.exceptions import RedisError
+
+    from server.ai.providers.select import uses_openai
+    from server.db.engine import dispose_engine
+    from server.domain.booked_summaries import BackfillSummary
+    from server.domain.booked_summaries import backfill_insights as run_backfill
+    from server.launcher.progress import ProgressBar
+    from server.settings import get_settings
+
+    try:
+        workspace_id = uuid.UUID(args.workspace) if args.workspace else None
+    except ValueError:
+        print(f"setterdesk: --workspace must be a workspace id, not {args.workspace!r}")
+        return 2
+    provider = "openai" if uses_openai(get_settings()) else "offline (deterministic)"
+    print(f"backfill-insights: model provider {provider}", file=sys.stderr)
+    if "LAUNCHER_LOG_LEVEL" not in os.environ:
+        logging.getLogger().setLevel(logging.ERROR)  # keep the bar on one line; failures are listed below
+    bar = ProgressBar()
+
+    async def backfill() -> BackfillSummary:
+        try:
+            return await run_backfill(
+                workspace_id=workspace_id, limit=args.limit, include_failed=args.retry_failed, on_progress=bar
+            )
+        finally:
+            await dispose_engine()
+
+    try:
+        summary = asyncio.run(backfill())
+    except (OSError, RedisError) as exc:
+        bar.close()
+        print(
+            f"setterdesk: cannot reach PostgreSQL or Redis ({type(exc).__name__}); "
+            "check DATABASE_URL and REDIS_URL"
+        )
+        return 2
+    bar.close()
+    categories = ", ".join(f"{name}: {count}" for name, count in sorted(summary.failure_categories.items()))
+    failed = f"{summary.failed} failed" + (f" ({categories})" if categories else "")
+    print(
+        f"backfill-insights: {summary.total} leads: {summary.done} done, {summary.skipped} skipped, "
+        f"{failed}; {summary.model_calls} model calls"
+    )
+    for lead_id, category in list(summary.failed_leads.items())[:MAX_FAILURES_LISTED]:
+        print(f"  failed: lead {lead_id}: {category}")
+    return 1 if summary.failed else 0
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="setterdesk")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -153,6 +212,15 @@ def main(argv: list[str] | None = None) -> None:
     sim.add_argument("--password", default=None)
     sim.add_argument("--seed", type=int, default=7)
     sim.set_defaults(handler=simulate)
+    backfill = commands.add_parser(
+        "backfill-insights", help="insights for every booked lead lacking a current one, in this process"
+    )
+    backfill.add_argument("--workspace", default=None, help="only this workspace (id)")
+    backfill.add_argument("--limit", type=int, default=None, help="at most this many leads")
+    backfill.add_argument(
+        "--retry-failed", action="store_true", help="also retry leads whose last extraction failed for good"
+    )
+    backfill.set_defaults(handler=backfill_insights)
     args = parser.parse_args(argv)
     from server.logging import configure_logging
 

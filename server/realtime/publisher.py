@@ -24,7 +24,15 @@ def redis_client() -> aioredis.Redis:
     key = id(asyncio.get_running_loop())
     client = _clients.get(key)
     if client is None:
-        client = aioredis.from_url(get_settings().redis_url, socket_timeout=5, socket_connect_timeout=2)
+        # Bounded: a reconnect storm of websocket clients waits for a connection instead of opening hundreds.
+        pool = aioredis.BlockingConnectionPool.from_url(
+            get_settings().redis_url,
+            max_connections=20,
+            timeout=5,
+            socket_timeout=5,
+            socket_connect_timeout=2,
+        )
+        client = aioredis.Redis(connection_pool=pool)
         _clients[key] = client
     return client
 

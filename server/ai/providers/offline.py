@@ -15,6 +15,7 @@ from typing import Any, Final
 
 from server.ai import tasks
 from server.ai.providers.base import ModelRequest, ModelResponse
+from server.ai.providers.offline_insights import write_digest, write_insight
 from server.ai.providers.offline_replies import Reply
 from server.ai.schema_check import conforms
 from server.ai.schema_instance import minimal_instance
@@ -165,4 +166,6 @@ _ANSWERS: Final[dict[str, Callable[[dict[str, Any]], dict[str, Any]]]] = {
     tasks.SMS_DRAFT: _sms,
     tasks.LINKEDIN_DRAFT: _linkedin,
     tasks.MEETING_OVERSEER: _oversee,
+    tasks.THREAD_COMPRESSION: write_digest,
+    tasks.CONVERSATION_INSIGHT: write_insight,
 }

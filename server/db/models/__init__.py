@@ -2,7 +2,7 @@
 
 from server.db.models.draft import Draft, DraftFailure
 from server.db.models.event import Event
-from server.db.models.insight import Insight
+from server.db.models.insight import Insight, InsightFailure
 from server.db.models.job_outbox import JobOutbox
 from server.db.models.lead import Lead
 from server.db.models.message import Message
@@ -15,6 +15,7 @@ __all__ = [
     "DraftFailure",
     "Event",
     "Insight",
+    "InsightFailure",
     "JobOutbox",
     "Lead",
     "Message",
