@@ -27,6 +27,7 @@ log = get_logger(__name__)
 
 EVENTS_PATTERN = "setterdesk:events:*"
 PRESENCE_SWEEP_S = 5.0
+REFRESH_PAGE = 5000
 
 StreamKey = tuple[uuid.UUID, uuid.UUID | None]  # (workspace, lead); lead None = the inbox
 
@@ -144,12 +145,12 @@ class Hub:
                 stream.dirty = False
                 await stream.ready.wait()
                 workspace_id, lead_id = stream.key
-                events = await events_after(workspace_id, lead_id, stream.cursor, limit=5000)
+                events = await events_after(workspace_id, lead_id, stream.cursor, limit=REFRESH_PAGE)
                 if events:
                     stream.cursor = events[-1]["id"]
                     for subscription in list(stream.subscriptions):
                         subscription.deliver(events)
-                if not stream.dirty:
+                if not stream.dirty and len(events) < REFRESH_PAGE:
                     return
         except Exception as exc:
             log.warning("hub.refresh_failed", error_type=type(exc).__name__)
@@ -189,7 +190,7 @@ class Hub:
             return subscription
         try:
             missed = await events_after(key[0], key[1], last_event_id)
-        except Exception:
+        except BaseException:  # cancelled too (socket closed mid-replay): never leave it subscribed
             self.unsubscribe(subscription)
             raise
         if len(missed) > REPLAY_LIMIT:

@@ -30,6 +30,7 @@ log = get_logger(__name__)
 
 # Messages waiting to be written to one socket; WS_SEND_QUEUE_MAX overrides it (the slow-client test).
 SEND_QUEUE_MAX = int(os.environ.get("WS_SEND_QUEUE_MAX") or 1000)
+MAX_EVENT_ID = 2**63 - 1  # events.id is a BIGINT: a larger last_event_id would fail the replay query
 CLOSE_TOO_SLOW = 1013
 CLOSE_GOING_AWAY = 1001
 CLOSE_UNAUTHENTICATED = 4401
@@ -144,7 +145,7 @@ class Connection:
         value = message.get("last_event_id")
         if value is None:
             return True, None
-        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_EVENT_ID:
             self.error("bad_request", "last_event_id must be a non-negative integer or null")
             return False, None
         return True, value
