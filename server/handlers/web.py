@@ -16,6 +16,8 @@ from litestar import MediaType, Request, Response, get
 from litestar.datastructures import CacheControlHeader
 from litestar.static_files import create_static_files_router
 
+from server.errors import envelope_error
+
 # The project runs from a checkout (editable install): web/ sits beside server/.
 WEB_DIR = Path(__file__).resolve().parents[2] / "web"
 INDEX_HTML = WEB_DIR / "index.html"
@@ -63,6 +65,8 @@ def page_headers(host: str | None) -> dict[str, str]:
 @get(APP_PAGES, include_in_schema=False, sync_to_thread=False)
 def app_page(request: Request[Any, Any, Any], lead_id: str | None = None) -> Response[bytes]:
     """index.html for every page of the app (read per request: it is small, and edits show at once)."""
+    if not INDEX_HTML.is_file():
+        return envelope_error(503, "web_app_missing", f"the browser app is not installed at {WEB_DIR}")
     return Response(
         INDEX_HTML.read_bytes(),
         media_type=MediaType.HTML,

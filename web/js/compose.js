@@ -305,6 +305,8 @@ class ComposePane {
     }
     if (!this.draft || this.draft.id !== draft.id) return;
     const ours = this.closing === draft.id;
+    // A draft someone edited by hand counts as touched: its replacement must ask before taking its place.
+    if (how === 'superseded' && Math.max(draft.version, this.draft.version) > 1) this.touched = true;
     this.saveLater.cancel();
     this.draft = null;
     this.saved = null;
@@ -312,6 +314,7 @@ class ComposePane {
     this.held = false;
     if (how === 'superseded') {
       // Its replacement follows in the same transaction (draft.created): it decides what the text becomes.
+      if (!this.touched) this.setText('');
       this.render();
       return;
     }

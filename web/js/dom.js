@@ -68,8 +68,10 @@ export function leadName(lead) {
 }
 
 export function initials(text) {
-  const parts = String(text || '?').replace(/[^\p{L}\p{N} ]/gu, ' ').trim().split(/\s+/);
-  const letters = parts.length > 1 ? parts[0][0] + parts[parts.length - 1][0] : (parts[0] || '?').slice(0, 2);
+  // Words that start with a letter: "Dana Lee" -> "DL"; a phone number has none -> "#".
+  const words = String(text || '').split(/\s+/).filter((w) => /^\p{L}/u.test(w));
+  if (!words.length) return '#';
+  const letters = words.length > 1 ? words[0][0] + words[words.length - 1][0] : words[0].slice(0, 2);
   return letters.toUpperCase();
 }
 
@@ -98,6 +100,18 @@ export function shortTime(iso) {
   if (age < 6 * DAY) return at.toLocaleDateString(undefined, { weekday: 'short' });
   const sameYear = at.getFullYear() === new Date().getFullYear();
   return at.toLocaleDateString(undefined, sameYear ? { month: 'short', day: 'numeric' } : { dateStyle: 'medium' });
+}
+
+/** "10:16 AM" today, "Tue 10:16 AM" this week, "Nov 17, 10:16 AM" before. */
+export function messageTime(iso) {
+  if (!iso) return '';
+  const at = new Date(iso);
+  const time = at.toLocaleTimeString(undefined, { hour: 'numeric', minute: '2-digit' });
+  const now = new Date();
+  if (at.toDateString() === now.toDateString()) return time;
+  if (now.getTime() - at.getTime() < 6 * DAY) return `${at.toLocaleDateString(undefined, { weekday: 'short' })} ${time}`;
+  const sameYear = at.getFullYear() === now.getFullYear();
+  return `${at.toLocaleDateString(undefined, sameYear ? { month: 'short', day: 'numeric' } : { dateStyle: 'medium' })}, ${time}`;
 }
 
 export function fullTime(iso) {

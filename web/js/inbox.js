@@ -263,6 +263,7 @@ export class Inbox {
 
   // --- selection and keyboard ---------------------------------------------------------------------
   select(leadId) {
+    if (leadId !== this.selectedId) this.scrollSelected = true; // opened from elsewhere: show its row
     this.selectedId = leadId;
     const lead = leadId && this.leads.get(leadId);
     if (lead) this.seen.markSeen(lead);
@@ -333,7 +334,8 @@ export class Inbox {
   row(lead) {
     const unread = lead.id !== this.selectedId && this.seen.unread(lead);
     const name = leadName(lead);
-    const sub = [lead.company, lead.title].filter(Boolean).join(' · ') || lead.email || lead.phone || '';
+    const contact = [lead.email, lead.phone].find((v) => v && v !== name);
+    const sub = [lead.company, lead.title].filter(Boolean).join(' · ') || contact || '';
     const drafts = lead.pending_draft_channels || [];
     const failures = lead.draft_failures || [];
     const classes = ['lead-row', lead.id === this.selectedId && 'selected', unread && 'unread', this.bumped.has(lead.id) && 'bumped'];

@@ -1,7 +1,7 @@
 // Insights: what booked conversations teach (GET /api/insights), newest first, a page at a time.
 
 import { api, ApiError, paths } from './api.js';
-import { h, replace, leadName, fullTime } from './dom.js';
+import { h, replace, avatar, leadName, fullTime } from './dom.js';
 import { icon } from './icons.js';
 
 const OUTCOMES = [['', 'All outcomes'], ['BOOKED', 'Booked']];
@@ -96,24 +96,41 @@ export class InsightsPage {
   card(item) {
     const insight = item.insight || {};
     const leadId = item.lead_id || (item.lead && item.lead.id);
-    const name = item.lead ? leadName(item.lead) : item.lead_name || 'Lead';
+    const person = item.lead || item;
+    const name = person.first_name || person.last_name ? leadName(person) : item.lead_name || 'Lead';
     const section = (title, values) =>
       Array.isArray(values) && values.length ? h('div', { class: 'insight-block' }, h('h4', {}, title), h('ul', {}, values.slice(0, 4).map((v) => h('li', {}, typeof v === 'string' ? v : JSON.stringify(v))))) : null;
+    const effectiveness = insight.follow_up && insight.follow_up.follow_up_effectiveness;
+    const quote = Array.isArray(insight.evidence_quotes) && insight.evidence_quotes[0];
     return h(
       'article',
       { class: 'insight-card', 'data-testid': 'insight-card' },
       h(
         'header',
         {},
-        leadId ? h('a', { href: `/leads/${leadId}`, 'data-route': '', class: 'insight-lead' }, name) : h('span', { class: 'insight-lead' }, name),
+        avatar(name, 'md'),
+        h(
+          'div',
+          { class: 'insight-who' },
+          leadId ? h('a', { href: `/leads/${leadId}`, 'data-route': '', class: 'insight-lead' }, name) : h('span', { class: 'insight-lead' }, name),
+          h('span', { class: 'muted' }, [person.company, item.appointment_booked_at ? `booked ${fullTime(item.appointment_booked_at)}` : null].filter(Boolean).join(' · ')),
+        ),
         item.outcome ? h('span', { class: 'badge tone-best badge-sm' }, item.outcome) : null,
         h('span', { class: 'grow' }),
-        h('time', { class: 'muted', datetime: item.computed_at || '' }, fullTime(item.computed_at)),
+        effectiveness && typeof effectiveness.score === 'number'
+          ? h('span', { class: 'score', title: effectiveness.notes || 'Follow-up effectiveness' }, h('strong', {}, String(effectiveness.score)), '/100 follow-up')
+          : null,
       ),
       insight.summary ? h('p', { class: 'insight-summary' }, insight.summary) : null,
       h('div', { class: 'insight-grid' }, section('What worked', insight.what_worked), section('What did not', insight.what_failed), section('Try next', insight.recommended_tests)),
-      Array.isArray(insight.key_phrases) && insight.key_phrases.length ? h('div', { class: 'chips' }, insight.key_phrases.slice(0, 8).map((p) => h('span', { class: 'chip' }, p))) : null,
-      h('footer', { class: 'muted' }, [item.model, item.source].filter(Boolean).join(' · ')),
+      quote ? h('blockquote', { class: 'insight-quote' }, `“${quote}”`) : null,
+      h(
+        'footer',
+        {},
+        Array.isArray(insight.key_phrases) && insight.key_phrases.length ? h('div', { class: 'chips' }, insight.key_phrases.slice(0, 8).map((p) => h('span', { class: 'chip' }, p))) : null,
+        h('span', { class: 'grow' }),
+        h('span', { class: 'muted' }, [item.model, item.computed_at ? fullTime(item.computed_at) : null].filter(Boolean).join(' · ')),
+      ),
     );
   }
 }

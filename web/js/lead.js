@@ -3,7 +3,7 @@
 // Its state comes from GET /api/leads/{id} and is kept live by the lead's own feed.
 
 import { api, ApiError, paths } from './api.js';
-import { h, replace, avatar, leadName, fullTime, shortTime } from './dom.js';
+import { h, replace, avatar, leadName, fullTime, messageTime } from './dom.js';
 import { icon, channelIcon, CHANNELS, CHANNEL_LABEL } from './icons.js';
 import { sentimentBadge } from './sentiment.js';
 import { presenceBar, PresenceReporter } from './presence.js';
@@ -161,6 +161,7 @@ export class LeadView {
     this.renderThread();
     this.composer.setActive(this.activeChannel);
     this.composer.load(this.lead, detail.drafts);
+    this.composer.el.hidden = false;
     this.drawer.setLead(this.lead);
     this.inbox.leadSeen(this.lead);
     this.scrollToBottom();
@@ -254,6 +255,7 @@ export class LeadView {
       this.messages = [...fresh, ...this.messages];
       this.hasOlder = page.length >= PAGE;
       this.thread.scrollTop += this.thread.scrollHeight - before;
+      this.renderTabs();
     } catch (err) {
       console.warn('[lead] older messages', err);
     } finally {
@@ -304,6 +306,7 @@ export class LeadView {
 
   renderLoading() {
     this.el.classList.remove('is-empty');
+    this.composer.el.hidden = true; // until the lead's drafts are known
     replace(this.header, h('div', { class: 'lead-title' }, h('span', { class: 'sk sk-title' })));
     replace(this.tabs);
     replace(this.threadTop);
@@ -328,7 +331,7 @@ export class LeadView {
         'div',
         { class: 'lead-title' },
         h('h1', { 'data-testid': 'lead-name' }, name),
-        h('p', { class: 'muted' }, [lead.title, lead.company].filter(Boolean).join(' · ') || lead.email || lead.phone || ''),
+        h('p', { class: 'muted' }, [lead.title, lead.company].filter(Boolean).join(' · ') || [lead.email, lead.phone].find((v) => v && v !== name) || ''),
       ),
       h('div', { class: 'lead-head-meta' }, sentimentBadge(lead.sentiment_tag), presenceBar(this.viewers, this.me)),
     );
@@ -410,7 +413,7 @@ export class LeadView {
         h('span', { class: `sent-by sent-by-${m.sent_by}`, 'data-testid': 'sent-by' }, SENT_BY[m.sent_by] || m.sent_by),
         h('span', { class: 'msg-channel' }, channelIcon(m.channel, 12), CHANNEL_LABEL[m.channel]),
         h('span', { class: 'grow' }),
-        h('time', { datetime: m.sent_at, title: fullTime(m.sent_at) }, `${shortTime(m.sent_at)} · ${new Date(m.sent_at).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' })}`),
+        h('time', { datetime: m.sent_at, title: fullTime(m.sent_at) }, messageTime(m.sent_at)),
       ),
       m.channel === 'email' && m.subject ? h('div', { class: 'msg-subject' }, m.subject) : null,
       m.channel === 'email' && (m.to || []).length && !inbound ? h('div', { class: 'msg-to muted' }, `to ${m.to.join(', ')}`) : null,

@@ -15,6 +15,7 @@ const session = {
   realtime: null,
   workspace: null, // the inbox + lead view, kept alive while signed in
   insights: null,
+  after: null, // the page asked for before signing in
 };
 
 // --- routing ---------------------------------------------------------------------------------------
@@ -46,11 +47,15 @@ function route() {
     replace(root, view);
     return;
   }
-  if (!session.me) return navigate('/signin', { replace: true });
+  if (!session.me) {
+    session.after = path; // back here once signed in
+    return navigate('/signin', { replace: true });
+  }
   const shell = ensureShell();
   const lead = path.match(/^\/leads\/([^/]+)$/);
   if (path === '/insights') {
     setActiveNav('insights');
+    session.workspace.hide();
     if (!session.insights) session.insights = new InsightsPage(session, { navigate });
     replace(shell.main, session.insights.el);
     session.insights.show();
@@ -82,7 +87,9 @@ async function boot() {
 
 function onSignedIn(me) {
   session.me = me;
-  navigate('/inbox', { replace: true });
+  const next = session.after && /^\/(inbox|insights|leads\/[^/]+)$/.test(session.after) ? session.after : '/inbox';
+  session.after = null;
+  navigate(next, { replace: true });
 }
 
 async function signOut() {

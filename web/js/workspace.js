@@ -15,6 +15,12 @@ export class Workspace {
   show(leadId) {
     this.inbox.select(leadId);
     this.lead.open(leadId);
+    this.lead.presence.report('viewing');
+  }
+
+  /** Another page took the screen: teammates see us idle on the open lead, not viewing it. */
+  hide() {
+    this.lead.presence.report('idle');
   }
 
   /** One-key shortcuts (not while typing). Returns true when the key was used. */
