@@ -6,6 +6,8 @@ from typing import Any
 
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, NotAuthorizedException, ValidationException
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
@@ -91,10 +93,34 @@ def _database_down(_: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     )
 
 
-def _internal_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+def _redis_down(_: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    # The few requests that cannot do without Redis (the sign-in throttle) fail like a database outage.
+    log.error("redis.unavailable", error_type=type(exc).__name__)
+    return envelope_error(
+        503, "service_unavailable", "a backing service is unavailable; retry shortly", {"Retry-After": "5"}
+    )
+
+
+# SQLSTATEs of a server that cannot serve us for now: connection exceptions (08…), 53300 too many
+# connections, 57P01/57P02 (sessions terminated by a shutdown or a crash), 57P03 (the server is starting
+# up, shutting down or in recovery: asyncpg's CannotConnectNowError, which SQLAlchemy wraps as a bare
+# DBAPIError with no connection to invalidate).
+_UNAVAILABLE_SQLSTATES = ("08", "53300", "57P01", "57P02", "57P03")
+
+
+def _database_unavailable(exc: Exception) -> bool:
     if isinstance(exc, (OperationalError, InterfaceError, PoolTimeoutError, ConnectionError, OSError)):
-        return _database_down(request, exc)
-    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    if isinstance(exc, DBAPIError):
+        sqlstate = getattr(exc.orig, "sqlstate", None) or ""
+        return exc.connection_invalidated or sqlstate.startswith(_UNAVAILABLE_SQLSTATES)
+    return False
+
+
+def _internal_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    if isinstance(exc, (RedisConnectionError, RedisTimeoutError)):
+        return _redis_down(request, exc)
+    if _database_unavailable(exc):
         return _database_down(request, exc)
     log.exception("request.failed", error_type=type(exc).__name__, path=request.url.path)
     return envelope_error(500, "internal_error", "an unexpected error occurred")

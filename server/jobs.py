@@ -8,6 +8,7 @@ scheduler (`relay_outbox`); actors are idempotent, so the rare double hand-over 
 from __future__ import annotations
 
 import asyncio
+import os
 from datetime import timedelta
 from typing import Any
 
@@ -23,6 +24,9 @@ from server.logging import get_logger
 from workers.broker import get_broker
 
 log = get_logger(__name__)
+
+# Younger jobs are left to the request that wrote them, which hands them over right after its commit.
+RELAY_AFTER = timedelta(seconds=float(os.environ.get("OUTBOX_RELAY_AFTER_S") or 15))
 
 
 class Job(msgspec.Struct, frozen=True):
@@ -68,8 +72,10 @@ async def send_jobs(jobs: list[Job]) -> None:
             await session.commit()
 
 
-async def relay_outbox(*, older_than: timedelta = timedelta(seconds=15), limit: int = 500) -> int:
-    """Hand over jobs left in the outbox. Rows locked by another relay are skipped, not waited for."""
+async def relay_outbox(*, older_than: timedelta | None = None, limit: int = 500) -> int:
+    """Hand over jobs left in the outbox (older than `older_than`, else RELAY_AFTER). Rows locked by another
+    relay are skipped, not waited for."""
+    older_than = RELAY_AFTER if older_than is None else older_than
     async with session_factory()() as session:
         rows = (
             await session.scalars(

@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import hashlib
 
+from redis.exceptions import RedisError
+
 from server.domain.errors import RateLimited
+from server.logging import get_logger
 from server.realtime.publisher import redis_client
+
+log = get_logger(__name__)
 
 MAX_FAILURES = 5
 MAX_FAILURES_PER_ADDRESS = 100  # many accounts from one address: credential stuffing
@@ -22,13 +27,18 @@ def _keys(email: str, client_ip: str | None) -> list[str]:
 
 
 async def check(email: str, client_ip: str | None) -> None:
-    """Raise RateLimited while either counter is over the limit."""
+    """Raise RateLimited while either counter is over the limit. With Redis down, sign-in stays available
+    (unthrottled) rather than failing for everyone."""
     client = redis_client()
     for key in _keys(email, client_ip):
-        count = int(await client.get(key) or 0)
+        try:
+            count = int(await client.get(key) or 0)
+        except RedisError as exc:
+            log.warning("login_throttle.unavailable", error_type=type(exc).__name__)
+            return
         limit = MAX_FAILURES if ":email:" in key else MAX_FAILURES_PER_ADDRESS
         if count >= limit:
-            retry_after = max(1, int(await client.ttl(key)))
+            retry_after = max(1, int(await client.ttl(key)))  # Redis just answered
             raise RateLimited("too many failed sign-ins; try again later", retry_after_s=retry_after)
 
 
@@ -37,8 +47,14 @@ async def record_failure(email: str, client_ip: str | None) -> None:
     for key in _keys(email, client_ip):
         pipe.incr(key)
         pipe.expire(key, WINDOW_S, nx=True)
-    await pipe.execute()
+    try:
+        await pipe.execute()
+    except RedisError as exc:
+        log.warning("login_throttle.unavailable", error_type=type(exc).__name__)
 
 
 async def reset(email: str) -> None:
-    await redis_client().delete(_keys(email, None)[0])
+    try:
+        await redis_client().delete(_keys(email, None)[0])
+    except RedisError as exc:
+        log.warning("login_throttle.unavailable", error_type=type(exc).__name__)

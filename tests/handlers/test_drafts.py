@@ -5,8 +5,10 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+import pytest
 from litestar.testing import AsyncTestClient
 
+from server import jobs
 from tests.conftest import RunningWorker, Workspace
 from tests.workers.test_draft_pipeline import deliver, drain, interested_email, pending
 
@@ -69,7 +71,7 @@ async def test_approve_with_edit_is_edited(
 
 
 async def test_newer_inbound_holds_the_send_unless_forced(
-    client: AsyncTestClient[Any], workspace: Workspace, worker: RunningWorker
+    client: AsyncTestClient[Any], workspace: Workspace, worker: RunningWorker, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     body = interested_email()
     result = await deliver(workspace, "email", body)
@@ -78,14 +80,18 @@ async def test_newer_inbound_holds_the_send_unless_forced(
     newer = copy.deepcopy(body)
     newer["data"]["reply"]["id"] += 7
     newer["data"]["reply"]["date_received"] = "2031-01-01T00:00:00Z"
-    await deliver(workspace, "email", newer)  # not drained: the old draft is still pending
+    # Keep the newer reply's job in the outbox so no worker supersedes the draft while we approve it.
+    monkeypatch.setattr(
+        jobs, "_send", lambda job: (_ for _ in ()).throw(ConnectionError("held for the test"))
+    )
+    await deliver(workspace, "email", newer)
+    monkeypatch.undo()
     held = await client.post(f"/api/drafts/{draft['id']}/approve", headers=workspace.auth)
     assert held.status_code == 409 and held.json()["error"]["code"] == "newer_inbound_message"
     forced = await client.post(
         f"/api/drafts/{draft['id']}/approve", json={"force": True}, headers=workspace.auth
     )
     assert forced.status_code == 200
-    await drain(worker)
 
 
 async def test_reject(client: AsyncTestClient[Any], workspace: Workspace, worker: RunningWorker) -> None:
