@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 import json
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -26,3 +28,16 @@ def sample_bytes(name: str) -> bytes:
 def sample(name: str) -> dict[str, Any]:
     data: dict[str, Any] = json.loads(sample_bytes(name))
     return data
+
+
+def email_reply(lead_email: str, text: str) -> dict[str, Any]:
+    """An EmailBison LEAD_REPLIED from `lead_email`, with fresh provider ids."""
+    body = copy.deepcopy(sample("emailbison_lead_replied_1.json"))
+    reply = body["data"]["reply"]
+    reply["id"] = uuid.uuid4().int % 10**9
+    reply["text_body"] = text
+    reply["html_body"] = f"<p>{text}</p>"
+    reply["from_email_address"] = lead_email
+    body["data"]["lead"]["email"] = lead_email
+    body["data"]["lead"]["id"] = uuid.uuid4().int % 10**9
+    return body

@@ -29,7 +29,7 @@ from server.db.models import Insight, InsightFailure, Lead, Message
 from server.domain.conversation_hash import conversation_hash
 from server.domain.events import emit_insight_updated
 from server.domain.insight_extraction import ExtractedInsight, extract_insight
-from server.domain.transcript import LeadContext, TranscriptMessage, lead_context
+from server.domain.transcript import LeadContext, TranscriptMessage, lead_context, transcript_message
 from server.domain.unit_of_work import unit_of_work
 from server.logging import get_logger
 from server.realtime.publisher import redis_client
@@ -125,17 +125,7 @@ async def _load(lead_id: uuid.UUID) -> _Conversation | InsightOutcome:
             workspace_id=lead.workspace_id,
             lead=lead_context(lead),
             booked_at=lead.appointment_booked_at,
-            messages=[
-                TranscriptMessage(
-                    channel=m.channel,  # type: ignore[arg-type]
-                    direction=m.direction,  # type: ignore[arg-type]
-                    sent_by=m.sent_by,  # type: ignore[arg-type]
-                    sent_at=m.sent_at,
-                    subject=m.subject,
-                    body=m.body,
-                )
-                for m in rows
-            ],
+            messages=[transcript_message(m) for m in rows],
             conversation_hash=fingerprint,
         )
 

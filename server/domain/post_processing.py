@@ -19,7 +19,7 @@ from server.domain.classification import classify_sentiment
 from server.domain.draft_generation import GenerationOutcome, generate_draft
 from server.domain.lead_sentiment import apply_sentiment
 from server.domain.sentiment import normalize_tag, should_generate_draft
-from server.domain.transcript import TranscriptMessage, lead_context, load_transcript
+from server.domain.transcript import lead_context, load_transcript, transcript_message
 from server.domain.unit_of_work import unit_of_work
 from server.logging import get_logger
 from server.settings import get_settings
@@ -56,14 +56,7 @@ async def _classify(message: Message, lead: Lead) -> tuple[str | None, str | Non
         messages = await load_transcript(session, lead.id, limit=get_settings().transcript_message_limit)
     latest = next(
         (m for m in reversed(messages) if m.direction == "inbound" and m.channel == message.channel),
-        TranscriptMessage(
-            channel=message.channel,  # type: ignore[arg-type]
-            direction="inbound",
-            sent_by="lead",
-            sent_at=message.sent_at,
-            subject=message.subject,
-            body=message.body,
-        ),
+        transcript_message(message),
     )
     try:
         result = await classify_sentiment(

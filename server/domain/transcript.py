@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Protocol
 
 import msgspec
 from sqlalchemy import select
@@ -67,17 +68,35 @@ async def load_transcript(
             .limit(limit)
         )
     ).all()
-    return [
-        TranscriptMessage(
-            channel=m.channel,  # type: ignore[arg-type]
-            direction=m.direction,  # type: ignore[arg-type]
-            sent_by=m.sent_by,  # type: ignore[arg-type]
-            sent_at=m.sent_at,
-            subject=m.subject,
-            body=m.body,
-        )
-        for m in reversed(rows)
-    ]
+    return [transcript_message(m) for m in reversed(rows)]
+
+
+class MessageLike(Protocol):
+    """A Message row, or a query row with the same columns."""
+
+    @property
+    def channel(self) -> str: ...
+    @property
+    def direction(self) -> str: ...
+    @property
+    def sent_by(self) -> str: ...
+    @property
+    def sent_at(self) -> datetime: ...
+    @property
+    def subject(self) -> str | None: ...
+    @property
+    def body(self) -> str: ...
+
+
+def transcript_message(m: MessageLike) -> TranscriptMessage:
+    return TranscriptMessage(
+        channel=m.channel,  # type: ignore[arg-type]
+        direction=m.direction,  # type: ignore[arg-type]
+        sent_by=m.sent_by,  # type: ignore[arg-type]
+        sent_at=m.sent_at,
+        subject=m.subject,
+        body=m.body,
+    )
 
 
 def lead_context(lead: Lead) -> LeadContext:

@@ -4,7 +4,6 @@ read, the event log as the database holds it, and the hub's Redis subscriptions 
 from __future__ import annotations
 
 import asyncio
-import copy
 import functools
 import json
 import time
@@ -24,7 +23,7 @@ from server.db.engine import session_factory
 from server.db.models import Event
 from server.realtime.event_types import decode_event
 from server.settings import get_settings
-from tests.helpers import sample
+from tests.helpers import email_reply
 
 RECV_TIMEOUT_S = 8.0
 
@@ -113,17 +112,9 @@ async def signup(http: httpx.AsyncClient, name: str = "Olive Owner") -> Tenant:
 
 def interested_email(
     lead_email: str, text: str = "Sounds interesting, can we set up a call next week?"
-) -> dict:
+) -> dict[str, Any]:
     """An EmailBison LEAD_REPLIED from `lead_email`, with fresh provider ids."""
-    body: dict[str, Any] = copy.deepcopy(sample("emailbison_lead_replied_1.json"))
-    reply = body["data"]["reply"]
-    reply["id"] = uuid.uuid4().int % 10**9
-    reply["text_body"] = text
-    reply["html_body"] = f"<p>{text}</p>"
-    reply["from_email_address"] = lead_email
-    body["data"]["lead"]["email"] = lead_email
-    body["data"]["lead"]["id"] = uuid.uuid4().int % 10**9
-    return body
+    return email_reply(lead_email, text)
 
 
 async def eventually(check: Callable[[], Awaitable[Any]], timeout: float = 20.0, every: float = 0.2) -> Any:

@@ -385,19 +385,6 @@ def sms_body(text: str, *, contact: str | None = None) -> dict[str, Any]:
     return body
 
 
-def email_reply(lead_email: str, text: str) -> dict[str, Any]:
-    """An EmailBison LEAD_REPLIED from `lead_email`, with fresh provider ids."""
-    body: dict[str, Any] = copy.deepcopy(sample("emailbison_lead_replied_1.json"))
-    reply = body["data"]["reply"]
-    reply["id"] = uuid.uuid4().int % 10**9
-    reply["text_body"] = text
-    reply["html_body"] = f"<p>{text}</p>"
-    reply["from_email_address"] = lead_email
-    body["data"]["lead"]["email"] = lead_email
-    body["data"]["lead"]["id"] = uuid.uuid4().int % 10**9
-    return body
-
-
 class Clock:
     """Elapsed seconds per phase, printed with -s and kept for the report."""
 
