@@ -140,22 +140,34 @@ class Hub:
 
     async def _refresh(self, stream: Stream) -> None:
         stream.refreshing = True
+        backoff = 0.2
         try:
-            while True:
+            while self.streams.get(stream.key) is stream:
                 stream.dirty = False
                 await stream.ready.wait()
+                if not stream.subscriptions:
+                    return
                 workspace_id, lead_id = stream.key
-                events = await events_after(workspace_id, lead_id, stream.cursor, limit=REFRESH_PAGE)
+                try:
+                    events = await events_after(workspace_id, lead_id, stream.cursor, limit=REFRESH_PAGE)
+                except Exception as exc:
+                    # Retry until the log answers: no later poke may come to pick these events up.
+                    log.warning("hub.refresh_failed", error_type=type(exc).__name__, retry_in_s=backoff)
+                    await asyncio.sleep(backoff)
+                    backoff = min(backoff * 2, 5.0)
+                    stream.dirty = True
+                    continue
+                backoff = 0.2
                 if events:
                     stream.cursor = events[-1]["id"]
                     for subscription in list(stream.subscriptions):
                         subscription.deliver(events)
                 if not stream.dirty and len(events) < REFRESH_PAGE:
                     return
-        except Exception as exc:
-            log.warning("hub.refresh_failed", error_type=type(exc).__name__)
         finally:
             stream.refreshing = False
+            if stream.ready.is_set() and not stream.subscriptions and self.streams.get(stream.key) is stream:
+                self.streams.pop(stream.key, None)
 
     async def _stream(self, key: StreamKey) -> Stream:
         stream = self.streams.get(key)
