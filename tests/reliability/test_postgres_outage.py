@@ -20,6 +20,7 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.helpers import email_reply
 from tests.reliability.harness import (
     Api,
     Clock,
@@ -27,7 +28,6 @@ from tests.reliability.harness import (
     Proc,
     RedisServer,
     Web,
-    email_reply,
     stack_env,
     stop_all,
     wait_until,

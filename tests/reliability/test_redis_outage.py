@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from tests.helpers import email_reply
 from tests.reliability.harness import (
     Api,
     Clock,
@@ -24,7 +25,6 @@ from tests.reliability.harness import (
     Web,
     Ws,
     broker_backlog,
-    email_reply,
     event_ids,
     rows,
     stack_env,
