@@ -20,23 +20,20 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import asyncpg
 from sqlalchemy import insert, text
 
+from bench.database import prepare
 from bench.fake_openai import FakeOpenAI
 from bench.procs import free_port
 from bench.report import fmt, table
 from server.ai.providers.select import reset_provider_cache
 from server.db.engine import dispose_engine, session_factory
-from server.db.migrate import upgrade
 from server.db.models import Lead, Message, Workspace
 from server.domain.booked_summaries import backfill_insights
 from server.logging import configure_logging
 from server.settings import async_database_url, reset_settings_cache
 
 DB_NAME = "setterdesk_bench_insights"
-DATABASE_URL = f"postgresql://postgres@127.0.0.1:5432/{DB_NAME}"
-ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 START = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 LINES = (
     ("provider", "Hi {name}, saw {company} is growing. Worth a quick chat about booking more meetings?"),
@@ -182,14 +179,6 @@ async def run(options: argparse.Namespace) -> str:
     return table("Booked-conversation insights, in-process backfill (4 leads at once)", header, rows)
 
 
-async def fresh_database() -> None:
-    admin = await asyncpg.connect(ADMIN_URL)
-    try:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}"')
-    finally:
-        await admin.close()
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.insights_batch")
     parser.add_argument("--leads", type=int, default=200)
@@ -199,9 +188,7 @@ def main() -> None:
     options = parser.parse_args()
 
     configure_logging("WARNING", json=False)
-    asyncio.run(fresh_database())
-    url = async_database_url(DATABASE_URL)
-    upgrade(url)
+    url = async_database_url(asyncio.run(prepare(DB_NAME)))
     os.environ["DATABASE_URL"] = url
     use_provider(None)
     print(asyncio.run(run(options)))

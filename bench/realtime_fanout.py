@@ -42,13 +42,11 @@ import msgspec
 import redis.asyncio as aioredis
 from websockets.asyncio.client import ClientConnection, connect
 
+from bench.database import BENCH_DB, database_url, prepare
 from bench.procs import Process, Processes, free_port, procfile_command, wait_http
 from bench.report import fmt, percentile, table
-from server.db.migrate import upgrade
-from server.settings import async_database_url
 
-DB_NAME = "setterdesk_bench"
-DATABASE_URL = f"postgresql://postgres@127.0.0.1:5432/{DB_NAME}"
+DATABASE_URL = database_url()
 LEAD_EVENT = "lead.updated"
 TARGET_P99_MS = 50.0
 TARGET_AT_SOCKETS = 1000
@@ -466,8 +464,8 @@ async def run(opts: Options) -> dict[str, Any]:
     redis = aioredis.from_url(opts.redis_url)
     conn: asyncpg.Connection | None = None
     try:
-        note(f"database {DB_NAME}: migrated (kept); Dramatiq namespace {namespace}")
-        await asyncio.to_thread(upgrade, async_database_url(DATABASE_URL))  # creates the database too
+        note(f"database {BENCH_DB}: recreated and migrated; Dramatiq namespace {namespace}")
+        await prepare()
         conn = await asyncpg.connect(DATABASE_URL)
         env = web_env(opts, free_port(), namespace)
         redis_port = urlsplit(opts.redis_url).port or 6379

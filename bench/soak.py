@@ -4,7 +4,7 @@
     .venv/bin/python -m bench.soak --json               # the same figures as JSON
     .venv/bin/python -m bench.soak --sockets 200 --rate 10 --duration 60
 
-It migrates the database setterdesk_bench (kept, not dropped), gives the run a Dramatiq namespace of its own
+It recreates and migrates the database setterdesk_bench, gives the run a Dramatiq namespace of its own
 (deleted at the end) and starts the Procfile's lines: two `web` processes, two `worker` processes (the fake
 OpenAI server of bench/fake_openai.py answering at once, on this process's loop) and one `scheduler`. It signs
 up one workspace and sends a few webhooks first: they create the "hot" leads and prove the workers draft.
@@ -60,17 +60,15 @@ import psutil
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
+from bench.database import BENCH_DB, database_url, prepare
 from bench.fake_openai import FakeOpenAI
 from bench.load import Answer, Shot, client, post
 from bench.payloads import INTERESTED_REPLIES, REPLIES, Webhook, emailbison_reply, ghl_sms
 from bench.procs import Process, Processes, free_port, procfile_command, wait_http
 from bench.realtime_fanout import flush_namespace, raise_fd_limit
 from bench.report import fmt, percentile, table
-from server.db.migrate import upgrade
-from server.settings import async_database_url
 
-DB_NAME = "setterdesk_bench"
-DATABASE_URL = f"postgresql://postgres@127.0.0.1:5432/{DB_NAME}"
+DATABASE_URL = database_url()
 TEXTS = REPLIES + INTERESTED_REPLIES
 SMS_EVERY = 4  # one webhook in four is a GoHighLevel SMS, the others EmailBison replies
 HOT_LEADS = 20  # leads created before the sockets open; the lead sockets subscribe to them
@@ -644,8 +642,8 @@ async def soak(
     opts: Options, procs: Processes, fake: FakeOpenAI, stopping: asyncio.Event, namespace: str
 ) -> dict[str, Any]:
     fd_limit = raise_fd_limit(opts.sockets)
-    note(f"database {DB_NAME}: migrated (kept); Dramatiq namespace {namespace}")
-    await asyncio.to_thread(upgrade, async_database_url(DATABASE_URL))
+    note(f"database {BENCH_DB}: recreated and migrated; Dramatiq namespace {namespace}")
+    await prepare()
     openai_url = await fake.start(free_port())
     env = base_env(opts, namespace, openai_url)
     sockets: list[Socket] = []

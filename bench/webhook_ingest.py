@@ -27,6 +27,7 @@ import asyncpg
 import redis.asyncio as aioredis
 
 from bench.bare_insert_app import TABLE_DDL
+from bench.database import BENCH_DB, database_url, prepare
 from bench.drafts import DraftResult, measure
 from bench.fake_openai import FakeOpenAI
 from bench.load import LoadResult, Shot, drive
@@ -34,12 +35,8 @@ from bench.payloads import INTERESTED_REPLIES, REPLIES, mixed
 from bench.pg_activity import sampling
 from bench.procs import Process, Processes, free_port, procfile_command, venv_argv, wait_http
 from bench.report import fmt, table
-from server.db.migrate import upgrade
-from server.settings import async_database_url
 
-DB_NAME = "setterdesk_bench"
-DATABASE_URL = f"postgresql://postgres@127.0.0.1:5432/{DB_NAME}"
-ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+DATABASE_URL = database_url()
 NAMESPACE = "setterdesk-bench"
 WORKER_WARMUP = 4
 
@@ -73,13 +70,7 @@ def note(text: str) -> None:
 
 
 async def prepare_database(keep: bool) -> None:
-    if not keep:
-        admin = await asyncpg.connect(ADMIN_URL)
-        try:
-            await admin.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}"')
-        finally:
-            await admin.close()
-    await asyncio.to_thread(upgrade, async_database_url(DATABASE_URL))  # creates the database too
+    await prepare(fresh=not keep)
     conn = await asyncpg.connect(DATABASE_URL)
     try:
         await conn.execute(TABLE_DDL)
@@ -211,7 +202,7 @@ async def measure_ingest(opts: Options, web: Server, bare: Server) -> tuple[Load
     note(
         f"webhooks: {opts.requests} requests, {opts.concurrency} concurrent (capped at {opts.max_seconds:g}s)"
     )
-    async with sampling(DATABASE_URL, DB_NAME) as sessions:
+    async with sampling(DATABASE_URL, BENCH_DB) as sessions:
         webhook_result = await load("POST /api/webhooks/*", web, shots, with_outcome=True)
     webhook_result.db_sessions = sessions.averages()
     return bare_result, webhook_result, warm_failures
@@ -272,7 +263,7 @@ async def run(opts: Options) -> dict[str, Any]:
     procs = Processes()
     fake = FakeOpenAI()
     try:
-        note(f"database {DB_NAME}: {'kept' if opts.keep_db else 'recreated'} and migrated")
+        note(f"database {BENCH_DB}: {'kept' if opts.keep_db else 'recreated'} and migrated")
         await prepare_database(opts.keep_db)
         await flush_namespace(opts.redis_url)
         env = base_env(opts, free_port())
@@ -382,7 +373,7 @@ def parse_args(argv: list[str] | None = None) -> Options:
     parser.add_argument("--draft-rate", type=float, default=20.0, help="webhooks per second there")
     parser.add_argument("--draft-timeout", type=float, default=30.0, help="wait after the last send (s)")
     parser.add_argument("--offline", action="store_true", help="the embedded offline model provider")
-    parser.add_argument("--keep-db", action="store_true", help=f"do not drop {DB_NAME} first")
+    parser.add_argument("--keep-db", action="store_true", help=f"do not drop {BENCH_DB} first")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/0")
     parser.add_argument("--json", action="store_true", help="print JSON instead of the table")
     args = parser.parse_args(argv)

@@ -29,7 +29,7 @@ class UnitOfWork:
         self.workspace_id = workspace_id
         self._events: list[dict[str, Any]] = []
         self._jobs: list[Job] = []
-        self.committed_events: list[dict[str, Any]] = []
+        self._flushed: list[dict[str, Any]] = []
 
     def emit(self, type_: str, lead_id: uuid.UUID | None, data: dict[str, Any]) -> None:
         self._events.append({"type": type_, "lead_id": lead_id, "data": data})
@@ -51,20 +51,10 @@ class UnitOfWork:
             {"workspace_id": self.workspace_id, "lead_id": e["lead_id"], "type": e["type"], "data": e["data"]}
             for e in self._events
         ]
-        result = await self.session.execute(
-            insert(Event).returning(Event.id, Event.created_at, Event.lead_id, Event.type, Event.data), rows
-        )
-        for row in sorted(result.all(), key=lambda r: r.id):
-            self.committed_events.append(
-                {
-                    "id": row.id,
-                    "type": row.type,
-                    "workspace_id": str(self.workspace_id),
-                    "lead_id": str(row.lead_id) if row.lead_id else None,
-                    "at": row.created_at.isoformat(),
-                    "data": row.data,
-                }
-            )
+        # No RETURNING and no work on the result here: this lock is held until COMMIT, so every await before
+        # it keeps the workspace's other writers waiting.
+        await self.session.execute(insert(Event), rows)
+        self._flushed.extend(rows)
         self._events.clear()
 
     async def commit(self) -> None:
@@ -72,8 +62,8 @@ class UnitOfWork:
         self._jobs = []
         await self.flush_events()
         await self.session.commit()
-        events, self.committed_events = self.committed_events, []
-        await publish_events(events)
+        flushed, self._flushed = self._flushed, []
+        await publish_events(flushed)
         try:
             await send_jobs(jobs)
         except Exception as exc:

@@ -1,45 +1,61 @@
-"""Reading the event log: the source of every replay and of every live delivery."""
+"""Reading the event log: the source of every replay and of every live delivery.
+
+These reads run for every poke on every web process, so they are single statements on an autocommit
+connection (no BEGIN/ROLLBACK round trips) returning plain rows, not ORM objects.
+"""
 
 from __future__ import annotations
 
 import uuid
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, Select, func, select
 
-from server.db.engine import session_factory
+from server.db.engine import get_engine
 from server.db.models import Event
 
 # A client further behind than this refetches over REST instead of replaying.
 REPLAY_LIMIT = 1000
 
+EVENT_COLUMNS = (Event.id, Event.type, Event.workspace_id, Event.lead_id, Event.created_at, Event.data)
 
-def event_json(row: Event) -> dict[str, Any]:
-    return {
-        "id": row.id,
-        "type": row.type,
-        "workspace_id": str(row.workspace_id),
-        "lead_id": str(row.lead_id) if row.lead_id else None,
-        "at": row.created_at.isoformat(),
-        "data": row.data,
-    }
+
+def _stream(workspace_id: uuid.UUID, lead_id: uuid.UUID | None) -> list[ColumnElement[bool]]:
+    conditions = [Event.workspace_id == workspace_id]
+    if lead_id is not None:
+        conditions.append(Event.lead_id == lead_id)
+    return conditions
+
+
+async def _rows(query: Select[Any]) -> list[Any]:
+    async with get_engine().connect() as connection:
+        autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
+        return list((await autocommit.execute(query)).all())
 
 
 async def events_after(
     workspace_id: uuid.UUID, lead_id: uuid.UUID | None, after_id: int, *, limit: int = REPLAY_LIMIT + 1
 ) -> list[dict[str, Any]]:
     """Events of one lead (or, with lead_id None, of the whole workspace) with id > after_id, in id order."""
-    query = select(Event).where(Event.workspace_id == workspace_id, Event.id > after_id)
-    if lead_id is not None:
-        query = query.where(Event.lead_id == lead_id)
-    async with session_factory()() as session:
-        rows = (await session.scalars(query.order_by(Event.id).limit(limit))).all()
-    return [event_json(r) for r in rows]
+    query = (
+        select(*EVENT_COLUMNS)
+        .where(*_stream(workspace_id, lead_id), Event.id > after_id)
+        .order_by(Event.id)
+        .limit(limit)
+    )
+    return [
+        {
+            "id": event_id,
+            "type": type_,
+            "workspace_id": str(workspace),
+            "lead_id": str(lead) if lead else None,
+            "at": created_at.isoformat(),
+            "data": data,
+        }
+        for event_id, type_, workspace, lead, created_at, data in await _rows(query)
+    ]
 
 
 async def latest_event_id(workspace_id: uuid.UUID, lead_id: uuid.UUID | None) -> int:
-    query = select(func.max(Event.id)).where(Event.workspace_id == workspace_id)
-    if lead_id is not None:
-        query = query.where(Event.lead_id == lead_id)
-    async with session_factory()() as session:
-        return (await session.scalar(query)) or 0
+    [(latest,)] = await _rows(select(func.max(Event.id)).where(*_stream(workspace_id, lead_id)))
+    return int(latest or 0)

@@ -32,22 +32,34 @@ REFRESH_PAGE = 5000
 StreamKey = tuple[uuid.UUID, uuid.UUID | None]  # (workspace, lead); lead None = the inbox
 
 
+Frames = list[tuple[int, str]]  # (event id, the text frame that carries it)
+
+
+def event_frame(event: dict[str, Any]) -> str:
+    """The websocket text frame of one event, encoded once for every subscription that gets it."""
+    return msgspec.json.encode({"type": "event", "event": event}).decode()
+
+
+def event_frames(events: list[dict[str, Any]]) -> Frames:
+    return [(event["id"], event_frame(event)) for event in events]
+
+
 @dataclass(eq=False)
 class Subscription:
     key: StreamKey
-    send: Callable[[dict[str, Any]], None]
+    send: Callable[[str], None]  # queues one text frame on the subscriber's socket
     high_water: int = 0
     replaying: bool = False
-    pending: list[dict[str, Any]] = field(default_factory=list)
+    pending: Frames = field(default_factory=list)
 
-    def deliver(self, events: list[dict[str, Any]]) -> None:
+    def deliver(self, frames: Frames) -> None:
         if self.replaying:
-            self.pending.extend(events)
+            self.pending.extend(frames)
             return
-        for event in events:
-            if event["id"] > self.high_water:
-                self.high_water = event["id"]
-                self.send({"type": "event", "event": event})
+        for event_id, frame in frames:
+            if event_id > self.high_water:
+                self.high_water = event_id
+                self.send(frame)
 
 
 @dataclass(eq=False)
@@ -160,8 +172,9 @@ class Hub:
                 backoff = 0.2
                 if events:
                     stream.cursor = events[-1]["id"]
+                    frames = event_frames(events)
                     for subscription in list(stream.subscriptions):
-                        subscription.deliver(events)
+                        subscription.deliver(frames)
                 if not stream.dirty and len(events) < REFRESH_PAGE:
                     return
         finally:
@@ -183,7 +196,7 @@ class Hub:
     async def subscribe(
         self,
         key: StreamKey,
-        send: Callable[[dict[str, Any]], None],
+        send: Callable[[str], None],
         last_event_id: int | None,
         ack: dict[str, Any],
     ) -> Subscription | None:
@@ -195,7 +208,7 @@ class Hub:
         subscription = Subscription(key=key, send=send, replaying=last_event_id is not None)
         subscription.high_water = stream.cursor if last_event_id is None else last_event_id
         stream.subscriptions.add(subscription)
-        send({**ack, "last_event_id": subscription.high_water})
+        send(msgspec.json.encode({**ack, "last_event_id": subscription.high_water}).decode())
         if key[1] is not None:
             self._spawn(self._send_presence(stream, subscription))
         if last_event_id is None:
@@ -209,7 +222,7 @@ class Hub:
             self.unsubscribe(subscription)
             return None
         subscription.replaying = False
-        subscription.deliver(missed)
+        subscription.deliver(event_frames(missed))
         pending, subscription.pending = subscription.pending, []
         subscription.deliver(pending)
         return subscription
@@ -235,18 +248,16 @@ class Hub:
         if viewers == stream.viewers:
             return
         stream.viewers = viewers
-        event = presence.presence_event(workspace_id, lead_id, viewers)
+        frame = event_frame(presence.presence_event(workspace_id, lead_id, viewers))
         for subscription in list(stream.subscriptions):
-            subscription.send({"type": "event", "event": event})
+            subscription.send(frame)
 
     async def _send_presence(self, stream: Stream, subscription: Subscription) -> None:
         workspace_id, lead_id = stream.key
         assert lead_id is not None
         with contextlib.suppress(Exception):
             viewers = await presence.viewers(lead_id)
-            subscription.send(
-                {"type": "event", "event": presence.presence_event(workspace_id, lead_id, viewers)}
-            )
+            subscription.send(event_frame(presence.presence_event(workspace_id, lead_id, viewers)))
 
     async def _sweep_presence(self) -> None:
         """Viewers whose browser vanished expire: tell the lead's subscribers without waiting for a poke."""

@@ -1,4 +1,4 @@
-"""Publish committed events on Redis, one channel per workspace; every web process fans them out."""
+"""Poke the web processes on Redis after a commit, one channel per workspace; they read the event log."""
 
 from __future__ import annotations
 
@@ -37,14 +37,22 @@ def redis_client() -> aioredis.Redis:
     return client
 
 
+def poke(workspace_id: object, lead_id: object | None) -> bytes:
+    """What subscribers are told: which streams have news. The events themselves are read from the log."""
+    return msgspec.json.encode(
+        {"workspace_id": str(workspace_id), "lead_id": None if lead_id is None else str(lead_id)}
+    )
+
+
 async def publish_events(events: list[dict[str, Any]]) -> None:
-    """Best effort: a client that misses a live event gets it on resume from the database."""
-    if not events:
+    """Best effort, one poke per stream touched: a client that misses one gets the events on resume."""
+    streams = {(str(e["workspace_id"]), None if e["lead_id"] is None else str(e["lead_id"])) for e in events}
+    if not streams:
         return
     try:
         pipe = redis_client().pipeline(transaction=False)
-        for event in events:
-            pipe.publish(events_channel(str(event["workspace_id"])), msgspec.json.encode(event))
+        for workspace_id, lead_id in sorted(streams, key=str):
+            pipe.publish(events_channel(workspace_id), poke(workspace_id, lead_id))
         await pipe.execute()
     except Exception as exc:
-        log.warning("events.publish_failed", error_type=type(exc).__name__, count=len(events))
+        log.warning("events.publish_failed", error_type=type(exc).__name__, count=len(streams))

@@ -42,7 +42,7 @@ class Connection:
         self.socket = socket
         self.principal = principal
         self.hub = hub
-        self.queue: asyncio.Queue[bytes | None] = asyncio.Queue(maxsize=SEND_QUEUE_MAX)
+        self.queue: asyncio.Queue[str | None] = asyncio.Queue(maxsize=SEND_QUEUE_MAX)
         self.leads: dict[uuid.UUID, Subscription] = {}
         self.inbox: Subscription | None = None
         self.presence_leads: set[uuid.UUID] = set()
@@ -50,10 +50,14 @@ class Connection:
 
     # --- sending ---------------------------------------------------------------------------------------
     def send(self, message: dict[str, Any]) -> None:
+        self.send_frame(msgspec.json.encode(message).decode())
+
+    def send_frame(self, frame: str) -> None:
+        """Queue one text frame; an event frame is encoded once by the hub and shared by every socket."""
         if self.close_code is not None:
             return
         try:
-            self.queue.put_nowait(msgspec.json.encode(message))
+            self.queue.put_nowait(frame)
         except asyncio.QueueFull:
             log.warning("ws.too_slow", connection_id=self.id, user_id=str(self.principal.user_id))
             self.close(CLOSE_TOO_SLOW)
@@ -71,7 +75,7 @@ class Connection:
 
     async def _sender(self) -> None:
         while (data := await self.queue.get()) is not None:
-            await self.socket.send_text(data.decode())
+            await self.socket.send_text(data)
         with contextlib.suppress(Exception):
             await self.socket.close(code=self.close_code or CLOSE_GOING_AWAY)
 
@@ -159,7 +163,7 @@ class Connection:
             self.hub.unsubscribe(old)
         ack = {"type": "subscribed", "lead_id": str(lead_id)}
         key = (self.principal.workspace_id, lead_id)
-        subscription = await self.hub.subscribe(key, self.send, last_event_id, ack)
+        subscription = await self.hub.subscribe(key, self.send_frame, last_event_id, ack)
         if subscription is None:
             self.error("resync_required", "too many events were missed; refetch the lead over REST")
             return
@@ -173,7 +177,7 @@ class Connection:
             self.hub.unsubscribe(self.inbox)
         ack = {"type": "subscribed", "lead_id": None, "inbox": True}
         self.inbox = await self.hub.subscribe(
-            (self.principal.workspace_id, None), self.send, last_event_id, ack
+            (self.principal.workspace_id, None), self.send_frame, last_event_id, ack
         )
         if self.inbox is None:
             self.error("resync_required", "too many events were missed; refetch the inbox over REST")

@@ -68,10 +68,10 @@ async def test_event_is_published_after_its_row_is_committed() -> None:
         await uow.flush_events()
         assert await next_published(pubsub, timeout=0.3) is None  # not before commit
     published = await next_published(pubsub)
-    assert published is not None and published["type"] == "lead.updated"
-    # Whoever receives it can already read the committed row.
+    # A poke naming the stream; whoever receives it can already read the committed row.
+    assert published == {"workspace_id": str(workspace_id), "lead_id": str(lead.id)}
     [row] = await events_of(workspace_id)
-    assert row.id == published["id"]
+    assert row.type == "lead.updated" and row.lead_id == lead.id
     await pubsub.aclose()
 
 
@@ -97,3 +97,14 @@ async def test_event_ids_commit_in_increasing_order_per_workspace() -> None:
     # The id order is the commit order: a client that saw "fast" can never later miss "slow".
     assert [e.data["who"] for e in events] == ["slow", "fast"]
     assert order == ["slow", "fast"]
+
+
+async def test_events_of_one_transaction_keep_their_emit_order() -> None:
+    workspace_id = await new_workspace()
+    async with unit_of_work(workspace_id) as uow:
+        for n in range(5):
+            uow.emit("lead.updated", None, {"n": n})
+        await uow.flush_events()
+        uow.emit("lead.updated", None, {"n": 5})
+    events = sorted(await events_of(workspace_id), key=lambda e: e.id)
+    assert [e.data["n"] for e in events] == [0, 1, 2, 3, 4, 5]
