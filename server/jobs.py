@@ -18,7 +18,7 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.db.base import utcnow
-from server.db.engine import session_factory
+from server.db.engine import autocommit, session_factory
 from server.db.models import JobOutbox
 from server.logging import get_logger
 from workers.broker import get_broker
@@ -67,9 +67,8 @@ async def send_jobs(jobs: list[Job]) -> None:
     await asyncio.to_thread(_send_all, jobs)
     sent = [job.outbox_id for job in jobs if job.outbox_id is not None]
     if sent:
-        async with session_factory()() as session:
-            await session.execute(delete(JobOutbox).where(JobOutbox.id.in_(sent)))
-            await session.commit()
+        async with autocommit() as db:
+            await db.execute(delete(JobOutbox).where(JobOutbox.id.in_(sent)))
 
 
 async def relay_outbox(*, older_than: timedelta | None = None, limit: int = 500) -> int:

@@ -3,8 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
 
 from server.settings import get_settings
 
@@ -45,6 +53,15 @@ def session_factory() -> async_sessionmaker[AsyncSession]:
         factory = async_sessionmaker(get_engine(), expire_on_commit=False)
         _factories[key] = factory
     return factory
+
+
+@asynccontextmanager
+async def autocommit() -> AsyncIterator[AsyncConnection]:
+    """A pooled connection on which each statement is its own transaction: one round trip, no BEGIN and
+    COMMIT or ROLLBACK around it. For single statements on hot paths; anything that must change several
+    rows together belongs in a session (or a unit of work)."""
+    async with get_engine().connect() as connection:
+        yield await connection.execution_options(isolation_level="AUTOCOMMIT")
 
 
 async def dispose_engine() -> None:

@@ -11,9 +11,11 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from sqlalchemy import insert, text
+from sqlalchemy import DateTime, Insert, String, cast, column, func, insert, literal, select, values
+from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server.db.base import utcnow
 from server.db.engine import session_factory
 from server.db.models import Event
 from server.jobs import Job, send_jobs, write_outbox
@@ -41,19 +43,11 @@ class UnitOfWork:
         """Insert buffered events. Called last in the transaction, right before commit."""
         if not self._events:
             return
-        # Serialise event-id allocation per workspace until commit, so ids commit in increasing order
-        # and a client that remembers the largest id it saw can never skip a later-committed smaller one.
-        await self.session.execute(
-            text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"),
-            {"key": f"events:{self.workspace_id}"},
-        )
         rows = [
             {"workspace_id": self.workspace_id, "lead_id": e["lead_id"], "type": e["type"], "data": e["data"]}
             for e in self._events
         ]
-        # No RETURNING and no work on the result here: this lock is held until COMMIT, so every await before
-        # it keeps the workspace's other writers waiting.
-        await self.session.execute(insert(Event), rows)
+        await self.session.execute(_locked_insert(self.workspace_id, rows))
         self._flushed.extend(rows)
         self._events.clear()
 
@@ -69,6 +63,40 @@ class UnitOfWork:
         except Exception as exc:
             # The change and its jobs are committed; the scheduler relays the outbox once Redis is back.
             log.error("jobs.enqueue_failed", error_type=type(exc).__name__, count=len(jobs))
+
+
+_NEW_EVENT = (
+    column("lead_id", UUID(as_uuid=True)),
+    column("type", String),
+    column("data", JSONB),
+    column("created_at", DateTime(timezone=True)),
+)
+
+
+def _locked_insert(workspace_id: uuid.UUID, rows: list[dict[str, Any]]) -> Insert:
+    """One statement that takes the workspace's event lock, then inserts the rows in order.
+
+    The lock serialises event-id allocation per workspace until COMMIT, so ids commit in increasing order
+    and a client that remembers the largest id it saw can never skip a later-committed smaller one. It is
+    taken in the INSERT's own WHERE (before any id is drawn) rather than by a statement of its own: the
+    lock is held from here to the end of COMMIT, and every extra round trip would keep the workspace's
+    other writers waiting that much longer.
+    """
+    now = utcnow()
+    new = values(*_NEW_EVENT, name="new_events").data(
+        [(row["lead_id"], row["type"], row["data"], now) for row in rows]
+    )
+    locked = func.pg_advisory_xact_lock(func.hashtextextended(f"events:{workspace_id}", 0))
+    return insert(Event).from_select(
+        ["workspace_id", "lead_id", "type", "data", "created_at"],
+        select(
+            literal(workspace_id, UUID(as_uuid=True)),
+            cast(new.c.lead_id, UUID(as_uuid=True)),  # a NULL in VALUES would otherwise be text
+            new.c.type,
+            new.c.data,
+            new.c.created_at,
+        ).where(locked.is_not(None)),
+    )
 
 
 def _plain(value: Any) -> Any:

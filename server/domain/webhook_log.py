@@ -15,7 +15,7 @@ import msgspec
 from sqlalchemy import Update, insert, select, update
 
 from server.db.base import utcnow
-from server.db.engine import session_factory
+from server.db.engine import autocommit, session_factory
 from server.db.models import WebhookEvent
 from server.domain.errors import InvalidInput, NotFound
 from server.domain.inbound.emailbison import parse_emailbison
@@ -73,8 +73,8 @@ def _summary(e: WebhookEvent) -> WebhookEventSummary:
 async def record(workspace_id: uuid.UUID, channel: str, body: bytes, content_type: str | None) -> uuid.UUID:
     """Commit the raw body before anything else happens to it (one INSERT, its own transaction)."""
     event_id = uuid.uuid4()
-    async with session_factory()() as session:
-        await session.execute(
+    async with autocommit() as db:
+        await db.execute(
             insert(WebhookEvent).values(
                 id=event_id,
                 workspace_id=workspace_id,
@@ -86,7 +86,6 @@ async def record(workspace_id: uuid.UUID, channel: str, body: bytes, content_typ
                 attempts=0,
             )
         )
-        await session.commit()
     return event_id
 
 
@@ -107,9 +106,8 @@ def _outcome(event_id: uuid.UUID, status: str, *, error: str | None, result: dic
 async def _finish(
     event_id: uuid.UUID, status: str, *, error: str | None, result: dict[str, Any] | None
 ) -> None:
-    async with session_factory()() as session:
-        await session.execute(_outcome(event_id, status, error=error, result=result))
-        await session.commit()
+    async with autocommit() as db:
+        await db.execute(_outcome(event_id, status, error=error, result=result))
 
 
 def _parse(channel: str, body: bytes) -> WebhookParse:

@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Select, func, select
 
-from server.db.engine import get_engine
+from server.db.engine import autocommit
 from server.db.models import Event
 
 # A client further behind than this refetches over REST instead of replaying.
@@ -28,9 +28,8 @@ def _stream(workspace_id: uuid.UUID, lead_id: uuid.UUID | None) -> list[ColumnEl
 
 
 async def _rows(query: Select[Any]) -> list[Any]:
-    async with get_engine().connect() as connection:
-        autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
-        return list((await autocommit.execute(query)).all())
+    async with autocommit() as db:
+        return list((await db.execute(query)).all())
 
 
 async def events_after(

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import hmac
+import uuid
 from typing import Any
 
 from litestar import Controller, Request, Response, post
 from sqlalchemy import select
 
-from server.db.engine import session_factory
+from server.db.engine import autocommit
 from server.db.models import Workspace
 from server.domain import webhook_log
 from server.domain.errors import NotFound, PayloadTooLarge, Unauthenticated
@@ -16,18 +17,18 @@ from server.handlers.common import ok, parse_id
 from server.settings import get_settings
 
 
-async def _authenticate(request: Request[Any, Any, Any], workspace: str | None) -> Workspace:
+async def _authenticate(request: Request[Any, Any, Any], workspace: str | None) -> uuid.UUID:
     if not workspace:
         raise NotFound("unknown workspace: pass ?workspace=<workspace_id>", code="workspace_not_found")
     workspace_id = parse_id(workspace, "workspace")
-    async with session_factory()() as session:
-        found = await session.scalar(select(Workspace).where(Workspace.id == workspace_id))
-    if found is None:
+    async with autocommit() as db:
+        secret = await db.scalar(select(Workspace.webhook_secret).where(Workspace.id == workspace_id))
+    if secret is None:
         raise NotFound("unknown workspace", code="workspace_not_found")
     given = request.headers.get("x-webhook-secret") or request.query_params.get("secret") or ""
-    if not given or not hmac.compare_digest(given.encode(), found.webhook_secret.encode()):
+    if not given or not hmac.compare_digest(given.encode(), secret.encode()):
         raise Unauthenticated("missing or wrong webhook secret", code="invalid_webhook_secret")
-    return found
+    return workspace_id
 
 
 async def _read_body(request: Request[Any, Any, Any]) -> bytes:
@@ -50,10 +51,10 @@ class WebhooksController(Controller):
     ) -> Response[Any]:
         if channel not in webhook_log.PARSERS:
             raise NotFound("no such webhook: use email, sms or linkedin")
-        found = await _authenticate(request, workspace)
+        workspace_id = await _authenticate(request, workspace)
         body = await _read_body(request)
-        event_id = await webhook_log.record(found.id, channel, body, request.headers.get("content-type"))
-        result = await webhook_log.process(event_id, found.id, channel, body)
+        event_id = await webhook_log.record(workspace_id, channel, body, request.headers.get("content-type"))
+        result = await webhook_log.process(event_id, workspace_id, channel, body)
         return ok({**_present(result), "webhook_event_id": str(event_id)})
 
 
