@@ -44,7 +44,7 @@ from websockets.asyncio.client import ClientConnection, connect
 
 from bench.database import BENCH_DB, database_url, prepare
 from bench.procs import Process, Processes, free_port, procfile_command, wait_http
-from bench.report import fmt, percentile, table
+from bench.report import fmt, percentile, run_cli, table
 
 DATABASE_URL = database_url()
 LEAD_EVENT = "lead.updated"
@@ -640,13 +640,7 @@ def parse_args(argv: list[str] | None = None) -> Options:
 
 def main(argv: list[str] | None = None) -> int:
     opts = parse_args(argv)
-    try:
-        data = asyncio.run(run(opts))
-    except (KeyboardInterrupt, asyncio.CancelledError):
-        note("interrupted; every socket was closed and every process stopped")
-        return 130
-    print(json.dumps(data, indent=2) if opts.as_json else render(data))
-    return 0
+    return run_cli(lambda: run(opts), opts.as_json, render, note)
 
 
 if __name__ == "__main__":

@@ -1,9 +1,14 @@
-"""Latency summaries and the plain-text table the benchmark prints."""
+"""Latency summaries, the plain-text table the benchmarks print, and their command lines' common end."""
 
 from __future__ import annotations
 
+import asyncio
+import json
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Coroutine, Sequence
+from typing import Any
+
+Figures = dict[str, Any]
 
 
 def percentile(values: Sequence[float], q: float) -> float | None:
@@ -34,3 +39,20 @@ def table(title: str, header: Sequence[str], rows: Sequence[Sequence[str]]) -> s
 
     rule = "-" * len(line(header))
     return "\n".join([title, rule, line(header), rule, *(line(row) for row in rows), rule])
+
+
+def run_cli(
+    run: Callable[[], Coroutine[Any, Any, Figures]],
+    as_json: bool,
+    render: Callable[[Figures], str],
+    note: Callable[[str], None],
+) -> int:
+    """A benchmark's main() after its arguments: run it and print its figures, as JSON or as `render` makes
+    them, and 0; on Ctrl-C (or SIGTERM, which the run turns into a cancellation of itself) a note and 130."""
+    try:
+        data = asyncio.run(run())
+    except (KeyboardInterrupt, asyncio.CancelledError):
+        note("interrupted; everything the run started was stopped")
+        return 130
+    print(json.dumps(data, indent=2) if as_json else render(data))
+    return 0

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import signal
 import sys
@@ -34,7 +33,7 @@ from bench.load import LoadResult, Shot, drive
 from bench.payloads import INTERESTED_REPLIES, REPLIES, mixed
 from bench.pg_activity import sampling
 from bench.procs import Process, Processes, free_port, procfile_command, venv_argv, wait_http
-from bench.report import fmt, table
+from bench.report import fmt, run_cli, table
 
 DATABASE_URL = database_url()
 NAMESPACE = "setterdesk-bench"
@@ -394,13 +393,7 @@ def parse_args(argv: list[str] | None = None) -> Options:
 
 def main(argv: list[str] | None = None) -> int:
     opts = parse_args(argv)
-    try:
-        data = asyncio.run(run(opts))
-    except (KeyboardInterrupt, asyncio.CancelledError):
-        note("interrupted; every process was stopped")
-        return 130
-    print(json.dumps(data, indent=2) if opts.as_json else render(data))
-    return 0
+    return run_cli(lambda: run(opts), opts.as_json, render, note)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,34 @@
+"""The soak run's options, and the progress notes it writes to stderr."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+
+from bench.database import database_url
+
+DATABASE_URL = database_url()
+
+
+@dataclass(frozen=True)
+class Options:
+    duration_s: float
+    rate: float
+    sockets: int
+    workspaces: int
+    lead_share: float
+    existing_share: float
+    warmup_s: float
+    settle_s: float
+    connect_batch: int
+    redis_url: str
+    as_json: bool
+
+    def team(self, workspace: int) -> int:
+        """Sockets of workspace `workspace` (socket n belongs to workspace n % workspaces)."""
+        whole, extra = divmod(self.sockets, self.workspaces)
+        return whole + (workspace < extra)
+
+
+def note(text: str) -> None:
+    print(f"[bench] {text}", file=sys.stderr, flush=True)
