@@ -18,6 +18,7 @@ from server.handlers.webhook_events import WebhookEventsController
 from server.handlers.webhooks.inbound import WebhooksController
 from server.handlers.workspace import WorkspaceController
 from server.logging import configure_logging
+from server.realtime.going_away import close_on_stop_signals
 from server.realtime.hub import Hub
 from server.realtime.websocket import CLOSE_GOING_AWAY, websocket_endpoint
 from server.settings import get_settings
@@ -27,12 +28,17 @@ async def start_realtime(app: Litestar) -> None:
     app.state.connections = set()
     app.state.hub = Hub()
     await app.state.hub.start()
+    close_on_stop_signals(lambda: close_sockets(app))
 
 
-async def stop_realtime(app: Litestar) -> None:
+def close_sockets(app: Litestar) -> None:
     """Close sockets with "going away" so clients reconnect to another process and resume."""
     for connection in list(app.state.connections):
         connection.close(CLOSE_GOING_AWAY)
+
+
+async def stop_realtime(app: Litestar) -> None:
+    close_sockets(app)
     await asyncio.sleep(0.1)
     await app.state.hub.stop()
 

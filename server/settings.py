@@ -48,8 +48,8 @@ class Settings:
     signup_enabled: bool = True
     cookie_secure: bool = False
     webhook_max_body_bytes: int = 1_048_576
-    db_pool_size: int = 10
-    db_max_overflow: int = 20
+    db_pool_size: int = 20
+    db_max_overflow: int = 10
 
     # Model provider: "openai" when a key is set (or forced), "offline" otherwise.
     llm_provider: str = "offline"
