@@ -29,6 +29,25 @@ def free_port() -> int:
         return port
 
 
+def bench_env(
+    *, database_url: str, redis_url: str, namespace: str, unset: tuple[str, ...] = (), **settings: str
+) -> dict[str, str]:
+    """This environment for a Procfile process of a benchmark: without the `unset` variables (so the
+    Procfile's or the server's defaults apply), on the benchmark's database and Dramatiq namespace, quiet
+    logs, plus `settings`."""
+    env = {name: value for name, value in os.environ.items() if name not in unset}
+    env.update(
+        DATABASE_URL=database_url,
+        REDIS_URL=redis_url,
+        DRAMATIQ_NAMESPACE=namespace,
+        LOG_LEVEL="WARNING",
+        HOST="127.0.0.1",
+        PYTHONUNBUFFERED="1",
+        **settings,
+    )
+    return env
+
+
 def procfile_command(role: str, env: dict[str, str]) -> list[str]:
     """The Procfile's line for `role`, read the one way the launcher and the tests read it."""
     return procfile.command(role, env)

@@ -43,7 +43,7 @@ import redis.asyncio as aioredis
 from websockets.asyncio.client import ClientConnection, connect
 
 from bench.database import BENCH_DB, database_url, prepare
-from bench.procs import Process, Processes, free_port, procfile_command, wait_http
+from bench.procs import Process, Processes, bench_env, free_port, procfile_command, wait_http
 from bench.report import fmt, percentile, run_cli, table
 
 DATABASE_URL = database_url()
@@ -87,19 +87,13 @@ def raise_fd_limit(sockets: int) -> tuple[int, int]:
 
 
 def web_env(opts: Options, port: int, namespace: str) -> dict[str, str]:
-    env = dict(os.environ)
-    for name in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "LLM_PROVIDER"):  # no model calls from this run
-        env.pop(name, None)
-    env.update(
-        DATABASE_URL=DATABASE_URL,
-        REDIS_URL=opts.redis_url,
-        DRAMATIQ_NAMESPACE=namespace,
-        LOG_LEVEL="WARNING",
-        HOST="127.0.0.1",
+    return bench_env(
+        database_url=DATABASE_URL,
+        redis_url=opts.redis_url,
+        namespace=namespace,
+        unset=("OPENAI_API_KEY", "OPENAI_BASE_URL", "LLM_PROVIDER"),  # no model calls from this run
         PORT=str(port),
-        PYTHONUNBUFFERED="1",
     )
-    return env
 
 
 async def flush_namespace(redis_url: str, namespace: str) -> None:
@@ -491,7 +485,7 @@ async def run(opts: Options) -> dict[str, Any]:
                 "cpus": os.cpu_count(),
                 "web": procs.command(LOG_NAME),
                 "rate_per_s": opts.rate,
-                "compression": "permessage-deflate" if opts.compression else "none",
+                "compression": "client offers deflate" if opts.compression else "no deflate offered",
                 "connect_batch": opts.connect_batch,
                 "rlimit_nofile": list(fd_limit),
             },

@@ -32,7 +32,7 @@ from bench.fake_openai import FakeOpenAI
 from bench.load import LoadResult, Shot, drive
 from bench.payloads import INTERESTED_REPLIES, REPLIES, mixed
 from bench.pg_activity import sampling
-from bench.procs import Process, Processes, free_port, procfile_command, venv_argv, wait_http
+from bench.procs import Process, Processes, bench_env, free_port, procfile_command, venv_argv, wait_http
 from bench.report import fmt, run_cli, table
 
 DATABASE_URL = database_url()
@@ -94,20 +94,14 @@ async def flush_namespace(redis_url: str) -> int:
 
 
 def base_env(opts: Options, port: int) -> dict[str, str]:
-    env = dict(os.environ)
     # The Procfile's own defaults apply (1 worker process, 8 threads); the model settings are chosen below.
-    for name in ("WORKER_PROCESSES", "WORKER_THREADS", "OPENAI_API_KEY", "OPENAI_BASE_URL", "LLM_PROVIDER"):
-        env.pop(name, None)
-    env.update(
-        DATABASE_URL=DATABASE_URL,
-        REDIS_URL=opts.redis_url,
-        DRAMATIQ_NAMESPACE=NAMESPACE,
-        LOG_LEVEL="WARNING",
-        HOST="127.0.0.1",
+    return bench_env(
+        database_url=DATABASE_URL,
+        redis_url=opts.redis_url,
+        namespace=NAMESPACE,
+        unset=("WORKER_PROCESSES", "WORKER_THREADS", "OPENAI_API_KEY", "OPENAI_BASE_URL", "LLM_PROVIDER"),
         PORT=str(port),
-        PYTHONUNBUFFERED="1",
     )
-    return env
 
 
 @dataclass(frozen=True)

@@ -17,8 +17,10 @@ from server.domain.errors import (
     Forbidden,
     InvalidInput,
     NotFound,
+    Overloaded,
     PayloadTooLarge,
     RateLimited,
+    RetryLater,
     Unauthenticated,
 )
 from server.logging import get_logger
@@ -33,6 +35,7 @@ _STATUS: dict[type[DomainError], int] = {
     Conflict: 409,
     PayloadTooLarge: 413,
     RateLimited: 429,
+    Overloaded: 503,
 }
 
 _HTTP_CODES = {
@@ -59,7 +62,7 @@ def envelope_error(
 
 def _domain_error(_: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
     status = next((s for cls, s in _STATUS.items() if isinstance(exc, cls)), 400)
-    headers = {"Retry-After": str(exc.retry_after_s)} if isinstance(exc, RateLimited) else None
+    headers = {"Retry-After": str(exc.retry_after_s)} if isinstance(exc, RetryLater) else None
     return envelope_error(status, exc.code, exc.message, headers)
 
 

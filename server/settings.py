@@ -48,6 +48,9 @@ class Settings:
     signup_enabled: bool = True
     cookie_secure: bool = False
     webhook_max_body_bytes: int = 1_048_576
+    # Webhooks one web process works on at once; more are turned away with 503 + Retry-After (providers retry)
+    # instead of queueing until the provider's own timeout gives up on them.
+    webhook_max_in_flight: int = 64
     db_pool_size: int = 20
     db_max_overflow: int = 10
 
@@ -87,6 +90,7 @@ class Settings:
             signup_enabled=_bool("SIGNUP_ENABLED", cls.signup_enabled),
             cookie_secure=_bool("COOKIE_SECURE", cls.cookie_secure),
             webhook_max_body_bytes=_int("WEBHOOK_MAX_BODY_BYTES", cls.webhook_max_body_bytes),
+            webhook_max_in_flight=_int("WEBHOOK_MAX_IN_FLIGHT", cls.webhook_max_in_flight),
             db_pool_size=_int("DB_POOL_SIZE", cls.db_pool_size),
             db_max_overflow=_int("DB_MAX_OVERFLOW", cls.db_max_overflow),
             llm_provider=provider,

@@ -42,8 +42,14 @@ NASTY_TEXT = st.sampled_from(
         "<script>x</script>",
     ]
 )
+NUMBERS_AS_STRINGS = st.one_of(
+    st.integers(min_value=-(2**70), max_value=2**70).map(str), st.floats(allow_nan=False).map(repr)
+)
 TEXT = st.one_of(
-    st.text(max_size=40), NASTY_TEXT, st.text(min_size=5000, max_size=20000).map(lambda s: s[:20000])
+    st.text(max_size=40),
+    NASTY_TEXT,
+    NUMBERS_AS_STRINGS,
+    st.text(min_size=5000, max_size=20000).map(lambda s: s[:20000]),
 )
 SCALARS = st.one_of(
     st.none(),

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import time
 from dataclasses import dataclass
 
 import psutil
 
-from bench.procs import Process, Processes, free_port, procfile_command, wait_http
+from bench.procs import Process, Processes, bench_env, free_port, procfile_command, wait_http
 from bench.soak.options import DATABASE_URL, Options
 
 MEMORY_SAMPLE_S = 5.0
@@ -20,21 +19,15 @@ Sample = dict[str, int | None]  # role → RSS bytes (None: not running)
 
 
 def base_env(opts: Options, namespace: str, openai_url: str) -> dict[str, str]:
-    env = dict(os.environ)
-    for name in ("WORKER_PROCESSES", "WORKER_THREADS", "WS_SEND_QUEUE_MAX"):  # the Procfile's defaults
-        env.pop(name, None)
-    env.update(
-        DATABASE_URL=DATABASE_URL,
-        REDIS_URL=opts.redis_url,
-        DRAMATIQ_NAMESPACE=namespace,
+    return bench_env(
+        database_url=DATABASE_URL,
+        redis_url=opts.redis_url,
+        namespace=namespace,
+        unset=("WORKER_PROCESSES", "WORKER_THREADS", "WS_SEND_QUEUE_MAX"),  # the Procfile's defaults
         LLM_PROVIDER="openai",
         OPENAI_API_KEY="bench-key",
         OPENAI_BASE_URL=openai_url,
-        LOG_LEVEL="WARNING",
-        HOST="127.0.0.1",
-        PYTHONUNBUFFERED="1",
     )
-    return env
 
 
 @dataclass(frozen=True)

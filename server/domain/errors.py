@@ -39,9 +39,19 @@ class PayloadTooLarge(DomainError):
     code = "payload_too_large"
 
 
-class RateLimited(DomainError):
-    code = "rate_limited"
+class RetryLater(DomainError):
+    """Try the same request again after `retry_after_s` seconds."""
 
     def __init__(self, message: str, *, retry_after_s: int, code: str | None = None) -> None:
         super().__init__(message, code=code)
         self.retry_after_s = retry_after_s
+
+
+class RateLimited(RetryLater):
+    code = "rate_limited"
+
+
+class Overloaded(RetryLater):
+    """More work arrived than this process takes on at once; nothing of it was started."""
+
+    code = "service_unavailable"

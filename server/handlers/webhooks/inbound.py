@@ -14,6 +14,7 @@ from server.db.models import Workspace
 from server.domain import webhook_log
 from server.domain.errors import NotFound, PayloadTooLarge, Unauthenticated
 from server.handlers.common import ok, parse_id
+from server.handlers.webhooks.admission import webhooks_in_flight
 from server.settings import get_settings
 
 
@@ -51,10 +52,12 @@ class WebhooksController(Controller):
     ) -> Response[Any]:
         if channel not in webhook_log.PARSERS:
             raise NotFound("no such webhook: use email, sms or linkedin")
-        workspace_id = await _authenticate(request, workspace)
-        body = await _read_body(request)
-        event_id = await webhook_log.record(workspace_id, channel, body, request.headers.get("content-type"))
-        result = await webhook_log.process(event_id, workspace_id, channel, body)
+        with webhooks_in_flight.admit():
+            workspace_id = await _authenticate(request, workspace)
+            body = await _read_body(request)
+            content_type = request.headers.get("content-type")
+            event_id = await webhook_log.record(workspace_id, channel, body, content_type)
+            result = await webhook_log.process(event_id, workspace_id, channel, body)
         return ok({**_present(result), "webhook_event_id": str(event_id)})
 
 
