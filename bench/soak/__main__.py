@@ -41,6 +41,12 @@ def parse_args(argv: list[str] | None = None) -> Options:
         "--existing-share", type=float, default=0.3, help="share of webhooks from existing leads"
     )
     parser.add_argument("--connect-batch", type=int, default=100, help="websocket handshakes at a time")
+    parser.add_argument(
+        "--retries",
+        type=int,
+        default=5,
+        help="redeliveries of a webhook answered 5xx, 429 or not at all: 5 s, then doubling (0: none)",
+    )
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/0")
     parser.add_argument(
         "--json", dest="as_json", action="store_true", help="print JSON instead of the tables"
@@ -48,6 +54,8 @@ def parse_args(argv: list[str] | None = None) -> Options:
     args = parser.parse_args(argv)
     if min(args.duration_s, args.rate) <= 0 or min(args.sockets, args.workspaces, args.connect_batch) < 1:
         parser.error("--duration, --rate, --sockets, --workspaces and --connect-batch must be positive")
+    if not 0 <= args.retries <= 20:
+        parser.error("--retries is between 0 and 20")
     if not 0 <= args.lead_share <= 1 or not 0 <= args.existing_share <= 1:
         parser.error("--lead-share and --existing-share are between 0 and 1")
     if args.duration_s > 3600 or args.warmup_s > 600 or args.settle_s > 600 or args.workspaces > 1000:

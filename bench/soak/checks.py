@@ -168,6 +168,7 @@ def verdict(data: dict[str, Any]) -> dict[str, Any]:
         saturated.append(f"only {data['subscribed_at_start']}/{setup['sockets']} sockets subscribed")
     return {
         "webhook_non_200_zero": hooks["non_200"] == 0,
+        "every_webhook_delivered": hooks["delivered"] == hooks["planned"],
         "no_lost_or_duplicated": lost == 0 and duplicated == 0,
         "memory_growth_under_10pct": all(g is not None and g < MAX_GROWTH_PCT for g in growths),
         "saturated": saturated,

@@ -21,6 +21,7 @@ class Options:
     warmup_s: float
     settle_s: float
     connect_batch: int
+    retries: int
     redis_url: str
     as_json: bool
 

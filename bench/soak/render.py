@@ -99,13 +99,18 @@ def notes(data: dict[str, Any]) -> str:
         f"existing-lead share {hooks['existing_lead_share']:g}; sends behind schedule p50/p99/max "
         f"{fmt(behind['p50'])}/{fmt(behind['p99'])}/{fmt(behind['max'])} ms; "
         f"warm-up non-200 {data['warmup_webhooks']['non_200']}",
+        f"redelivery as providers do ({setup['retries']} at most, 5 s doubling): {hooks['redelivered']:,} "
+        f"webhooks redelivered with {hooks['redeliveries_sent']:,} retries, "
+        f"{hooks['landed_on_retry']:,} of them then answered 200 {hooks['retry_outcomes'] or ''}; "
+        f"delivered in the end {hooks['delivered']:,}/{hooks['planned']:,}",
         f"pipeline (all workspaces): {data['pipeline']}; model calls {data['model_calls']:,}; "
         f"settled in {data['settle_s']:g}s",
         f"machine CPU during the sends {data['machine_cpu_percent']:g}%; client event-loop lag p50/p99/max "
         f"{fmt(lag['p50'])}/{fmt(lag['p99'])}/{fmt(lag['max'])} ms",
         f"processes alive at the end: {data['processes_alive_at_end']}; "
         f"error lines in logs: {data['log_errors']}",
-        f"targets: webhook non-200 = 0: {_yes(v['webhook_non_200_zero'])}; 0 lost or duplicated: "
+        f"targets: webhook non-200 = 0: {_yes(v['webhook_non_200_zero'])}; every webhook delivered "
+        f"(retries included): {_yes(v['every_webhook_delivered'])}; 0 lost or duplicated: "
         f"{_yes(v['no_lost_or_duplicated'])}; every process's memory growth < {MAX_GROWTH_PCT:g}%: "
         f"{_yes(v['memory_growth_under_10pct'])}",
         "SATURATED (this machine could not drive the configuration): " + "; ".join(v["saturated"])

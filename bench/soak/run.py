@@ -81,14 +81,15 @@ async def soak(
             warm_count = round(opts.warmup_s * opts.rate)
             note(f"warm-up: {warm_count} webhooks at {opts.rate:g}/s")
             first = len(hooks.prewarm)
-            warm = await send_paced(http, hooks, range(first, first + warm_count), opts.rate, 60)
+            warm_range = range(first, first + warm_count)
+            warm = await send_paced(http, hooks, warm_range, opts.rate, 60, opts.retries)
             memory_start = memory.take()
             memory.start()
             cpu.start()
             count = round(opts.duration_s * opts.rate)
             note(f"soak: {count} webhooks at {opts.rate:g}/s for {opts.duration_s:g}s")
             first += warm_count
-            sends = await send_paced(http, hooks, range(first, first + count), opts.rate, 60)
+            sends = await send_paced(http, hooks, range(first, first + count), opts.rate, 60, opts.retries)
             cpu.stop()
             memory_end = memory.take()
         note(f"settling (up to {opts.settle_s:g}s): workers finish, sockets catch up")
@@ -107,6 +108,7 @@ async def soak(
                 "cpus": os.cpu_count(),
                 "duration_s": opts.duration_s,
                 "rate_per_s": opts.rate,
+                "retries": opts.retries,
                 "sockets": opts.sockets,
                 "workspaces": opts.workspaces,
                 "sockets_per_workspace": int(per_workspace)

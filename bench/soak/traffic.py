@@ -22,6 +22,7 @@ TEXTS = REPLIES + INTERESTED_REPLIES
 SMS_EVERY = 4  # one webhook in four of a workspace's is a GoHighLevel SMS, the others EmailBison replies
 HOT_LEADS = 20  # leads (over all workspaces, at least one each) created before the sockets open
 SIGNUPS_AT_ONCE = 4  # signups hash a password: a few at a time
+RETRY_AFTER_S = 5.0  # what the server's 503 asks for
 
 
 @dataclass(frozen=True)
@@ -141,7 +142,21 @@ class Sends:
     outcomes: Counter[str] = field(default_factory=Counter)
     behind_ms: list[float] = field(default_factory=list)  # actual send − scheduled send
     lead_ids: dict[int, str] = field(default_factory=dict)  # webhook i → lead id (the answer's)
+    redelivered: int = 0  # webhooks whose first answer asked for a retry
+    redeliveries: int = 0  # the retries sent
+    landed_on_retry: int = 0  # redelivered webhooks finally answered 200
+    retry_outcomes: Counter[str] = field(default_factory=Counter)
     wall_s: float = 0.0
+
+    def record_retry(self, i: int, answer: Answer) -> None:
+        """A redelivery's answer: not in the latencies and non-200 counts, which are the first attempts'."""
+        self.redeliveries += 1
+        if answer.status == 200:
+            self.landed_on_retry += 1
+            data = answer.data()
+            self.retry_outcomes[str(data.get("status"))] += 1
+            if isinstance(data.get("lead_id"), str):
+                self.lead_ids[i] = str(data["lead_id"])
 
     def record(self, i: int, answer: Answer) -> None:
         if answer.status is not None:
@@ -169,18 +184,44 @@ class Sends:
             "non_200_kinds": dict(self.non_200),
             "outcomes": dict(self.outcomes),
             "send_behind_schedule_ms": spread(self.behind_ms),
+            "redelivered": self.redelivered,
+            "redeliveries_sent": self.redeliveries,
+            "landed_on_retry": self.landed_on_retry,
+            "retry_outcomes": dict(self.retry_outcomes),
+            "delivered": sum(self.outcomes.values()) + self.landed_on_retry,
         }
 
 
+def wants_retry(answer: Answer) -> bool:
+    """What a provider redelivers: no answer, 429 or a 5xx (the server's Retry-After is 5 s)."""
+    return answer.status is None or answer.status == 429 or answer.status >= 500
+
+
 async def send_paced(
-    http: aiohttp.ClientSession, hooks: Webhooks, numbers: range, rate: float, deadline_s: float
+    http: aiohttp.ClientSession,
+    hooks: Webhooks,
+    numbers: range,
+    rate: float,
+    deadline_s: float,
+    retries: int = 0,
 ) -> Sends:
-    """Webhook i at start + k/rate (its rank k) whatever the answers take (open loop), built when sent."""
+    """Webhook i at start + k/rate (its rank k) whatever the answers take (open loop), built when sent;
+    redelivered up to `retries` times while its answer asks for it, as providers do: after the server's
+    Retry-After, then twice as long each time, with jitter so the redeliveries do not arrive in waves."""
     sends = Sends(planned=len(numbers))
     tasks: list[asyncio.Task[None]] = []
 
     async def one(i: int, shot: Shot) -> None:
-        sends.record(i, await post(http, shot))
+        answer = await post(http, shot)
+        sends.record(i, answer)
+        if retries and wants_retry(answer):
+            sends.redelivered += 1
+            for attempt in range(retries):
+                await asyncio.sleep(RETRY_AFTER_S * 2**attempt * random.uniform(0.8, 1.2))
+                answer = await post(http, shot)
+                sends.record_retry(i, answer)
+                if not wants_retry(answer):
+                    break
 
     start = time.perf_counter()
     for k, i in enumerate(numbers):
@@ -190,7 +231,8 @@ async def send_paced(
         sends.behind_ms.append((time.perf_counter() - scheduled) * 1000)
         tasks.append(asyncio.create_task(one(i, hooks.shot(i))))
     if tasks:  # each request has its own 30 s timeout; this bounds the wait as a whole
-        _done, pending = await asyncio.wait(tasks, timeout=deadline_s)
+        backoff_s = RETRY_AFTER_S * 1.2 * (2**retries - 1) + retries * 30
+        _done, pending = await asyncio.wait(tasks, timeout=deadline_s + backoff_s)
         for task in pending:
             task.cancel()
             sends.non_200["unanswered"] += 1
