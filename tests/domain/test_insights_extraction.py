@@ -119,7 +119,9 @@ async def test_a_500_message_thread_is_compressed_in_chunks_before_extraction(
     [extraction] = insight_requests(fake_openai)
     assert len(compressions) >= 5
     assert all(len(r.input) < insight_extraction.CHUNK_CHARS + 1_000 for r in compressions)
-    assert "messages 1 to " in compressions[0].input and "to 500, oldest first" in compressions[-1].input
+    # Chunks are compressed a few at a time, so they reach the model in any order; together they cover it all.
+    assert any("messages 1 to " in r.input for r in compressions)
+    assert any("to 500, oldest first" in r.input for r in compressions)
     assert len(extraction.input) < MAX_EXTRACTION_INPUT_CHARS
     assert "Digest of messages 1-" in extraction.input and "Conversation of 500 messages" in extraction.input
     assert extraction.max_output_tokens == 3200
