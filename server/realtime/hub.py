@@ -35,9 +35,14 @@ StreamKey = tuple[uuid.UUID, uuid.UUID | None]  # (workspace, lead); lead None =
 Frames = list[tuple[int, str]]  # (event id, the text frame that carries it)
 
 
+def text_frame(message: dict[str, Any]) -> str:
+    """A websocket text frame: the message as JSON."""
+    return msgspec.json.encode(message).decode()
+
+
 def event_frame(event: dict[str, Any]) -> str:
-    """The websocket text frame of one event, encoded once for every subscription that gets it."""
-    return msgspec.json.encode({"type": "event", "event": event}).decode()
+    """The frame of one event, encoded once for every subscription that gets it."""
+    return text_frame({"type": "event", "event": event})
 
 
 def event_frames(events: list[dict[str, Any]]) -> Frames:
@@ -208,7 +213,7 @@ class Hub:
         subscription = Subscription(key=key, send=send, replaying=last_event_id is not None)
         subscription.high_water = stream.cursor if last_event_id is None else last_event_id
         stream.subscriptions.add(subscription)
-        send(msgspec.json.encode({**ack, "last_event_id": subscription.high_water}).decode())
+        send(text_frame({**ack, "last_event_id": subscription.high_water}))
         if key[1] is not None:
             self._spawn(self._send_presence(stream, subscription))
         if last_event_id is None:

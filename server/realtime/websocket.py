@@ -24,7 +24,7 @@ from server.domain.accounts import Principal, resolve_token
 from server.handlers.common import SESSION_COOKIE
 from server.logging import get_logger
 from server.realtime import presence
-from server.realtime.hub import Hub, Subscription
+from server.realtime.hub import Hub, Subscription, text_frame
 
 log = get_logger(__name__)
 
@@ -50,7 +50,7 @@ class Connection:
 
     # --- sending ---------------------------------------------------------------------------------------
     def send(self, message: dict[str, Any]) -> None:
-        self.send_frame(msgspec.json.encode(message).decode())
+        self.send_frame(text_frame(message))
 
     def send_frame(self, frame: str) -> None:
         """Queue one text frame; an event frame is encoded once by the hub and shared by every socket."""
