@@ -1,18 +1,16 @@
 // The compose pane, one per channel, showing that channel's pending AI draft.
 //
-// The rule that matters (DESIGN.md invariant 8): a new draft replaces the text at once only while the
-// setter has not touched it. Once they typed (or the draft carries a human's edits), their text stays and a
-// notice offers "New AI draft — Replace / Keep mine". Edits are saved (debounced) with the draft's version;
-// a stale version is shown as a conflict and never overwritten silently. Sending is held when the lead
-// wrote again after the draft was written, until the setter chooses to send anyway.
+// What happens to the text (docs/ARCHITECTURE.md invariant 8: a new draft replaces it only while the setter
+// has not touched it) is decided in compose_state.js, which has no DOM and is unit-tested under node. This
+// file renders that state and performs what it asks for: timers, requests, toasts.
 
 import { api, ApiError, paths } from './api.js';
 import { h, replace, debounce, toast, leadName } from './dom.js';
 import { icon, channelIcon, CHANNELS, CHANNEL_LABEL } from './icons.js';
+import { initialPaneState, reducePane, routeEvent, pendingDraft, paneView, paneSnapshot } from './compose_state.js';
 
 const SAVE_DEBOUNCE_MS = 700;
 const GENERATING_TIMEOUT_MS = 90000;
-const SMS_SEGMENT = 160;
 
 export function providerLabel(draft) {
   if (!draft) return '';
@@ -27,24 +25,28 @@ class ComposePane {
   constructor(composer, channel) {
     this.composer = composer;
     this.channel = channel;
-    this.draft = null; // the pending draft this text belongs to
-    this.saved = null; // {id, version, content}: what the server has
-    this.inflight = null; // {id, fromVersion, content}: a save on its way
-    this.touched = false; // the setter typed since the text was last set from a draft
-    this.incoming = null; // a newer draft waiting for "Replace / Keep mine"
-    this.conflict = null; // the server's newer version of our draft, edited elsewhere
-    this.held = false; // approve answered newer_inbound_message
-    this.gone = null; // 'approved' | 'rejected': our draft was closed by a teammate while we had text
-    this.failure = null; // {reason}: the last generation failed
-    this.generating = false;
+    this.state = initialPaneState(channel, CHANNEL_LABEL[channel]);
     this.generatingTimer = null;
-    this.outcomes = 0; // drafts created or failed on this channel so far (see startGenerating)
-    this.busy = null; // 'approve' | 'reject' | 'regenerate'
-    this.closing = null; // id of a draft we are approving or rejecting ourselves
-    this.saveState = ''; // '' | 'saving' | 'saved' | 'error'
     this.flashTimer = null;
-    this.saveLater = debounce(() => this.save(), SAVE_DEBOUNCE_MS);
+    this.saveLater = debounce(() => this.dispatch({ type: 'save' }), SAVE_DEBOUNCE_MS);
     this.build();
+  }
+
+  /** Apply an action to the pane's state (compose_state.js), perform its effects, show the result. */
+  dispatch(action) {
+    const previous = this.state;
+    const { state, effects } = reducePane(previous, action);
+    this.state = state;
+    for (const effect of effects) this.perform(effect);
+    if (state !== previous) this.render();
+  }
+
+  get draft() {
+    return this.state.draft;
+  }
+
+  get outcomes() {
+    return this.state.outcomes;
   }
 
   // --- DOM ----------------------------------------------------------------------------------------
@@ -58,14 +60,14 @@ class ComposePane {
       'aria-label': `${CHANNEL_LABEL[c]} reply`,
       'data-testid': `compose-text-${c}`,
     });
-    this.textarea.addEventListener('input', () => this.onInput());
+    this.textarea.addEventListener('input', () => {
+      this.composer.presence.typing(c);
+      this.dispatch({ type: 'input', text: this.textarea.value });
+    });
     this.textarea.addEventListener('focus', () => this.composer.presence.typing(c));
     this.textarea.addEventListener('blur', () => {
       this.composer.presence.stopTyping();
-      if (this.saveLater.pending()) {
-        this.saveLater.cancel();
-        this.save();
-      }
+      this.dispatch({ type: 'flush' });
     });
     this.label = h('span', { class: 'compose-label' });
     this.saveEl = h('span', { class: 'save-state', 'data-testid': `save-state-${c}` });
@@ -80,7 +82,7 @@ class ComposePane {
       'Approve & send',
       h('kbd', {}, '⌘↵'),
     );
-    this.rejectBtn = h('button', { class: 'btn', 'data-testid': `reject-${c}`, onclick: () => this.reject() }, icon('x', { size: 14 }), 'Reject');
+    this.rejectBtn = h('button', { class: 'btn', 'data-testid': `reject-${c}`, onclick: () => this.dispatch({ type: 'reject' }) }, icon('x', { size: 14 }), 'Reject');
     this.regenBtn = h('button', { class: 'btn btn-ghost', 'data-testid': `regenerate-${c}`, onclick: () => this.regenerate() }, icon('refresh', { size: 14 }), 'Regenerate');
     this.editor = h('div', { class: 'compose-editor' }, this.subject, this.textarea);
     this.footer = h('div', { class: 'compose-foot' }, this.approveBtn, this.rejectBtn, this.regenBtn, h('span', { class: 'grow' }), this.counter);
@@ -97,13 +99,15 @@ class ComposePane {
 
   render() {
     const c = this.channel;
-    const d = this.draft;
-    const hasText = this.textarea.value.length > 0;
-    const showEditor = Boolean(d) || (this.touched && hasText);
-    this.editor.hidden = !showEditor;
+    const s = this.state;
+    const d = s.draft;
+    const view = paneView(s);
+    // Only a different text is written back: the caret stays where the setter left it.
+    if (this.textarea.value !== s.text) this.textarea.value = s.text;
+    this.editor.hidden = !view.showEditor;
     this.el.classList.toggle('has-draft', Boolean(d));
     this.el.dataset.draftId = d ? d.id : '';
-    this.el.dataset.touched = String(this.touched);
+    this.el.dataset.touched = String(s.touched);
     // Header: whose text this is.
     replace(
       this.label,
@@ -114,16 +118,15 @@ class ComposePane {
           ]
         : [],
     );
-    const saveText = { saving: 'Saving…', saved: 'Saved', error: 'Not saved' }[this.saveState] || (this.touched && d ? 'Edited' : '');
-    this.saveEl.textContent = saveText;
-    this.saveEl.dataset.state = this.saveState;
+    this.saveEl.textContent = view.saveLabel;
+    this.saveEl.dataset.state = s.saveState;
     // Email subject (drafts carry one; it is sent as is).
     this.subject.hidden = !(d && d.subject);
     replace(this.subject, d && d.subject ? [h('span', { class: 'muted' }, 'Subject'), h('span', {}, d.subject)] : []);
     // Empty state: no draft (yet).
-    this.empty.hidden = showEditor;
-    if (!showEditor) {
-      if (this.generating) {
+    this.empty.hidden = view.showEditor;
+    if (!view.showEditor) {
+      if (s.generating) {
         replace(this.empty, h('span', { class: 'spinner' }), h('span', {}, `Writing an AI draft for ${CHANNEL_LABEL[c]}…`));
       } else {
         replace(
@@ -133,97 +136,54 @@ class ComposePane {
         );
       }
     }
-    this.footer.hidden = !showEditor;
-    const busy = Boolean(this.busy);
-    this.approveBtn.disabled = !d || busy || Boolean(this.conflict) || Boolean(this.incoming);
-    this.rejectBtn.disabled = !d || busy;
-    this.regenBtn.disabled = busy || this.generating;
-    replace(this.regenBtn, this.generating ? h('span', { class: 'spinner spinner-sm' }) : icon('refresh', { size: 14 }), this.generating ? 'Writing…' : 'Regenerate');
-    const length = this.textarea.value.length;
-    this.counter.textContent = c === 'sms' ? `${length} chars · ${Math.max(1, Math.ceil(length / SMS_SEGMENT))} SMS` : length ? `${length} chars` : '';
-    this.renderNotices();
+    this.footer.hidden = !view.showEditor;
+    this.approveBtn.disabled = !view.canApprove;
+    this.rejectBtn.disabled = !view.canReject;
+    this.regenBtn.disabled = !view.canRegenerate;
+    replace(this.regenBtn, s.generating ? h('span', { class: 'spinner spinner-sm' }) : icon('refresh', { size: 14 }), s.generating ? 'Writing…' : 'Regenerate');
+    this.counter.textContent = view.counter;
+    replace(this.notices, view.notices.map((kind) => this.notice(kind)));
     this.composer.paneChanged(this);
   }
 
-  renderNotices() {
+  notice(kind) {
     const c = this.channel;
-    const items = [];
-    if (this.incoming) {
-      items.push(
-        notice('new-draft', 'info', [h('strong', {}, 'New AI draft'), ' — your text is kept until you choose.'], [
-          h('button', { class: 'btn btn-sm btn-primary', 'data-testid': `replace-${c}`, onclick: () => this.replaceWithIncoming() }, 'Replace'),
-          h('button', { class: 'btn btn-sm', 'data-testid': `keep-${c}`, onclick: () => this.keepMine() }, 'Keep mine'),
-        ], this.incoming.content),
-      );
-    }
-    if (this.conflict) {
-      items.push(
-        notice('conflict', 'warn', [h('strong', {}, 'Changed elsewhere.'), ' A teammate saved a different version of this draft. Your text is kept and was not saved.'], [
-          h('button', { class: 'btn btn-sm', 'data-testid': `use-theirs-${c}`, onclick: () => this.useTheirs() }, 'Use theirs'),
-          h('button', { class: 'btn btn-sm', 'data-testid': `keep-mine-conflict-${c}`, onclick: () => this.overwriteWithMine() }, 'Keep mine'),
-        ], this.conflict.content),
-      );
-    }
-    if (this.held) {
-      const who = this.composer.lead ? leadName(this.composer.lead).split(' ')[0] : 'The lead';
-      items.push(
-        notice('held', 'warn', [h('strong', {}, 'Held, not sent.'), ` ${who} wrote again on ${CHANNEL_LABEL[c]} after this draft was written. Read the new message first.`], [
+    const s = this.state;
+    const act = (type) => () => this.dispatch({ type });
+    switch (kind) {
+      case 'new-draft':
+        return notice(kind, 'info', [h('strong', {}, 'New AI draft'), ' — your text is kept until you choose.'], [
+          h('button', { class: 'btn btn-sm btn-primary', 'data-testid': `replace-${c}`, onclick: act('replaceWithIncoming') }, 'Replace'),
+          h('button', { class: 'btn btn-sm', 'data-testid': `keep-${c}`, onclick: act('keepMine') }, 'Keep mine'),
+        ], s.incoming.content);
+      case 'conflict':
+        return notice(kind, 'warn', [h('strong', {}, 'Changed elsewhere.'), ' A teammate saved a different version of this draft. Your text is kept and was not saved.'], [
+          h('button', { class: 'btn btn-sm', 'data-testid': `use-theirs-${c}`, onclick: act('useTheirs') }, 'Use theirs'),
+          h('button', { class: 'btn btn-sm', 'data-testid': `keep-mine-conflict-${c}`, onclick: act('overwriteWithMine') }, 'Keep mine'),
+        ], s.conflict.content);
+      case 'held': {
+        const who = this.composer.lead ? leadName(this.composer.lead).split(' ')[0] : 'The lead';
+        return notice(kind, 'warn', [h('strong', {}, 'Held, not sent.'), ` ${who} wrote again on ${CHANNEL_LABEL[c]} after this draft was written. Read the new message first.`], [
           h('button', { class: 'btn btn-sm btn-danger', 'data-testid': `send-anyway-${c}`, onclick: () => this.approve(true) }, 'Send anyway'),
-          h('button', { class: 'btn btn-sm', onclick: () => { this.held = false; this.render(); } }, 'Keep editing'),
-        ]),
-      );
-    }
-    if (this.gone) {
-      const what = this.gone === 'approved' ? 'sent' : 'rejected';
-      items.push(
-        notice('gone', 'info', [h('strong', {}, `A teammate ${what} this draft.`), ' Your text is kept here; generate a new draft to send it.'], [
-          h('button', { class: 'btn btn-sm', onclick: () => { this.gone = null; this.render(); } }, 'Dismiss'),
-          h('button', { class: 'btn btn-sm', onclick: () => this.discard() }, 'Discard my text'),
-        ]),
-      );
-    }
-    if (this.failure && !this.draft && !this.generating) {
-      items.push(
-        notice('failed', 'error', [h('strong', {}, 'The AI could not write a draft.'), ` ${this.failure.reason || ''}`], [
+          h('button', { class: 'btn btn-sm', onclick: act('dismissHeld') }, 'Keep editing'),
+        ]);
+      }
+      case 'gone': {
+        const what = s.gone === 'approved' ? 'sent' : 'rejected';
+        return notice(kind, 'info', [h('strong', {}, `A teammate ${what} this draft.`), ' Your text is kept here; generate a new draft to send it.'], [
+          h('button', { class: 'btn btn-sm', onclick: act('dismissGone') }, 'Dismiss'),
+          h('button', { class: 'btn btn-sm', onclick: act('discard') }, 'Discard my text'),
+        ]);
+      }
+      case 'failed':
+        return notice(kind, 'error', [h('strong', {}, 'The AI could not write a draft.'), ` ${s.failure.reason || ''}`], [
           h('button', { class: 'btn btn-sm', 'data-testid': `retry-${c}`, onclick: () => this.regenerate() }, 'Retry'),
-        ]),
-      );
+        ]);
+      case 'save-error':
+        return notice(kind, 'error', 'Your edit is not saved yet: the server did not answer.', [h('button', { class: 'btn btn-sm', onclick: act('save') }, 'Retry save')]);
+      default:
+        return null;
     }
-    if (this.saveState === 'error') {
-      items.push(notice('save-error', 'error', 'Your edit is not saved yet: the server did not answer.', [h('button', { class: 'btn btn-sm', onclick: () => this.save() }, 'Retry save')]));
-    }
-    replace(this.notices, items);
-  }
-
-  // --- text ---------------------------------------------------------------------------------------
-  setText(text) {
-    this.textarea.value = text;
-  }
-
-  onInput() {
-    this.touched = true;
-    this.composer.presence.typing(this.channel);
-    if (this.draft && !this.conflict) this.saveLater();
-    if (this.saveState === 'saved') this.saveState = '';
-    this.render();
-  }
-
-  /** Make `draft` this pane's draft, and its text the pane's text. */
-  adopt(draft, { flash = false } = {}) {
-    this.saveLater.cancel();
-    this.draft = draft;
-    this.saved = { id: draft.id, version: draft.version, content: draft.content };
-    this.setText(draft.content);
-    this.touched = false;
-    this.incoming = null;
-    this.conflict = null;
-    this.held = false;
-    this.gone = null;
-    this.failure = null;
-    this.saveState = '';
-    this.stopGenerating();
-    if (flash) this.flash();
-    this.render();
   }
 
   flash() {
@@ -234,310 +194,111 @@ class ComposePane {
     this.flashTimer = setTimeout(() => this.el.classList.remove('flash'), 1600);
   }
 
-  /** May a new draft replace the text without asking? Only when nobody touched it. */
-  replaceable() {
-    if (this.touched) return false;
-    if (this.draft && this.draft.version > 1) return false; // someone edited it and saved
-    return true;
+  // --- effects: what the state asks for -----------------------------------------------------------
+  perform(effect) {
+    switch (effect.type) {
+      case 'scheduleSave':
+        this.saveLater();
+        break;
+      case 'cancelSave':
+        this.saveLater.cancel();
+        break;
+      case 'startGeneratingTimer':
+        clearTimeout(this.generatingTimer);
+        this.generatingTimer = setTimeout(() => this.dispatch({ type: 'generatingTimedOut' }), GENERATING_TIMEOUT_MS);
+        break;
+      case 'stopGeneratingTimer':
+        clearTimeout(this.generatingTimer);
+        break;
+      case 'flash':
+        this.flash();
+        break;
+      case 'toast':
+        toast(effect.message, effect.kind);
+        break;
+      case 'sent':
+        this.composer.sent(effect.message);
+        break;
+      case 'saveDraft':
+        this.request(api.patch(paths.draft(effect.draftId), { content: effect.content, version: effect.version }), {
+          ok: (result) => ({ type: 'saveSucceeded', result }),
+          failed: (err) => ({ type: 'saveFailed', draftId: effect.draftId, code: errorCode(err) }),
+        });
+        break;
+      case 'fetchDraft':
+        this.request(api.get(paths.draft(effect.draftId)), {
+          ok: (latest) => ({ type: 'latestFetched', draftId: effect.draftId, latest, after: effect.after }),
+          failed: () => ({ type: 'latestFetched', draftId: effect.draftId, latest: null, after: effect.after }),
+        });
+        break;
+      case 'approveDraft': {
+        const { draft, content, force } = effect;
+        this.request(api.post(paths.approve(draft.id), force ? { content, force: true } : { content }), {
+          ok: (result) => ({ type: 'approveSucceeded', draft, result }),
+          failed: (err) => ({ type: 'approveFailed', draft, code: errorCode(err), message: err.message }),
+        });
+        break;
+      }
+      case 'rejectDraft':
+        this.request(api.post(paths.reject(effect.draft.id), {}), {
+          ok: () => ({ type: 'rejectSucceeded', draft: effect.draft }),
+          failed: (err) => ({ type: 'rejectFailed', draft: effect.draft, code: errorCode(err), message: err.message }),
+        });
+        break;
+      case 'requestDraft':
+        this.request(api.post(paths.leadDrafts(this.composer.lead.id), { channel: this.channel }), {
+          ok: () => ({ type: 'regenerateSucceeded', mark: effect.mark }),
+          failed: (err) => ({ type: 'regenerateFailed', message: err.message }),
+        });
+        break;
+      default:
+        throw new Error(`compose: unknown effect ${effect.type}`);
+    }
   }
 
-  // --- the server's state ------------------------------------------------------------------------
+  /** Wait for a request, then dispatch its outcome (outside the try: a bug there is not a failed request). */
+  async request(promise, { ok, failed }) {
+    let result;
+    try {
+      result = await promise;
+    } catch (err) {
+      this.dispatch(failed(err));
+      return;
+    }
+    this.dispatch(ok(result));
+  }
+
+  // --- the setter's and the composer's commands -----------------------------------------------------
+  approve(force) {
+    this.dispatch({ type: 'approve', force });
+  }
+
+  regenerate() {
+    if (this.composer.lead) this.dispatch({ type: 'regenerate' });
+  }
+
   /** The pending draft from a (re)load over REST. */
   sync(draft) {
-    if (!draft) {
-      if (this.draft) this.closed(this.draft, 'rejected', { quiet: !this.touched });
-      this.render();
-      return;
-    }
-    if (this.draft && this.draft.id === draft.id) {
-      if (draft.version > this.draft.version) this.updated(draft);
-      return;
-    }
-    this.created(draft, { flash: false });
+    this.dispatch({ type: 'loaded', draft });
   }
 
-  created(draft, { flash = true } = {}) {
-    this.outcomes += 1;
-    this.stopGenerating();
-    this.failure = null;
-    if (this.draft && this.draft.id === draft.id) return;
-    if (this.incoming && this.incoming.id === draft.id) return;
-    if (this.replaceable()) {
-      this.adopt(draft, { flash });
-      return;
-    }
-    this.incoming = draft;
-    this.render();
-  }
-
-  updated(draft) {
-    if (this.incoming && this.incoming.id === draft.id) {
-      this.incoming = draft;
-      this.render();
-      return;
-    }
-    if (!this.draft || this.draft.id !== draft.id || draft.version <= this.draft.version) return;
-    const own = this.inflight && this.inflight.id === draft.id && draft.version === this.inflight.fromVersion + 1 && draft.content === this.inflight.content;
-    if (own || draft.content === this.textarea.value) {
-      this.draft = draft;
-      this.saved = { id: draft.id, version: draft.version, content: draft.content };
-      this.render();
-      return;
-    }
-    if (!this.touched) {
-      // A teammate's edit, and we have not typed: show it.
-      this.draft = draft;
-      this.saved = { id: draft.id, version: draft.version, content: draft.content };
-      this.setText(draft.content);
-      this.flash();
-      this.render();
-      return;
-    }
-    this.saveLater.cancel();
-    this.conflict = draft;
-    this.render();
-  }
-
-  closed(draft, how, { quiet = false } = {}) {
-    if (this.incoming && this.incoming.id === draft.id) {
-      this.incoming = null;
-      this.render();
-    }
-    if (!this.draft || this.draft.id !== draft.id) return;
-    const ours = this.closing === draft.id;
-    // A draft someone edited by hand counts as touched: its replacement must ask before taking its place.
-    if (how === 'superseded' && Math.max(draft.version, this.draft.version) > 1) this.touched = true;
-    this.saveLater.cancel();
-    this.draft = null;
-    this.saved = null;
-    this.conflict = null;
-    this.held = false;
-    if (how === 'superseded') {
-      // Its replacement follows in the same transaction (draft.created): it decides what the text becomes.
-      if (!this.touched) this.setText('');
-      this.render();
-      return;
-    }
-    if (ours || quiet || !this.touched || !this.textarea.value.trim()) {
-      this.setText('');
-      this.touched = false;
-      this.gone = null;
-      if (!ours && how === 'approved') toast(`A teammate sent the ${CHANNEL_LABEL[this.channel]} draft.`, 'info');
-    } else {
-      this.gone = how;
-    }
-    this.render();
-  }
-
-  failed(reason) {
-    this.outcomes += 1;
-    this.stopGenerating();
-    this.failure = { reason };
-    this.render();
-  }
-
-  /** Show "writing a draft" unless the outcome already arrived (events can beat the HTTP answer). */
-  startGenerating(mark = this.outcomes) {
-    if (this.outcomes !== mark) return;
-    this.generating = true;
-    this.failure = null;
-    clearTimeout(this.generatingTimer);
-    this.generatingTimer = setTimeout(() => {
-      this.generating = false;
-      this.render();
-    }, GENERATING_TIMEOUT_MS);
-    this.render();
-  }
-
-  stopGenerating() {
-    this.generating = false;
-    clearTimeout(this.generatingTimer);
-  }
-
-  // --- the setter's choices ----------------------------------------------------------------------
-  replaceWithIncoming() {
-    if (this.incoming) this.adopt(this.incoming, { flash: true });
-  }
-
-  /** Keep the typed text, and put it into the new draft (the old one was superseded by it). */
-  keepMine() {
-    const incoming = this.incoming;
-    if (!incoming) return;
-    this.incoming = null;
-    this.draft = incoming;
-    this.saved = { id: incoming.id, version: incoming.version, content: incoming.content };
-    this.touched = true;
-    this.gone = null;
-    this.render();
-    this.save();
-  }
-
-  useTheirs() {
-    if (this.conflict) this.adopt(this.conflict, { flash: true });
-  }
-
-  overwriteWithMine() {
-    const latest = this.conflict;
-    if (!latest) return;
-    this.conflict = null;
-    this.draft = latest;
-    this.saved = { id: latest.id, version: latest.version, content: latest.content };
-    this.render();
-    this.save();
-  }
-
-  discard() {
-    this.gone = null;
-    this.touched = false;
-    this.setText('');
-    this.render();
-  }
-
-  // --- server actions -----------------------------------------------------------------------------
-  async save() {
-    this.saveLater.cancel();
-    const draft = this.draft;
-    if (!draft || this.conflict) return;
-    if (this.inflight) {
-      this.saveAgain = true;
-      return;
-    }
-    const content = this.textarea.value;
-    if (this.saved && this.saved.id === draft.id && this.saved.content === content) return;
-    this.inflight = { id: draft.id, fromVersion: draft.version, content };
-    this.saveState = 'saving';
-    this.render();
-    try {
-      const result = await api.patch(paths.draft(draft.id), { content, version: draft.version });
-      if (this.draft && this.draft.id === result.id && result.version >= this.draft.version) {
-        this.draft = result;
-        this.saved = { id: result.id, version: result.version, content: result.content };
-      }
-      this.saveState = 'saved';
-    } catch (err) {
-      this.saveState = '';
-      await this.saveFailed(draft, err);
-    } finally {
-      this.inflight = null;
-      this.render();
-      if (this.saveAgain) {
-        this.saveAgain = false;
-        this.save();
-      }
-    }
-  }
-
-  async saveFailed(draft, err) {
-    if (err instanceof ApiError && (err.code === 'version_conflict' || err.code === 'draft_not_pending')) {
-      let latest = null;
-      try {
-        latest = await api.get(paths.draft(draft.id));
-      } catch {
-        latest = null;
-      }
-      if (!this.draft || this.draft.id !== draft.id) return;
-      if (latest && latest.status === 'pending') {
-        if (latest.content === this.textarea.value) {
-          this.draft = latest;
-          this.saved = { id: latest.id, version: latest.version, content: latest.content };
-        } else this.conflict = latest;
-      } else if (latest) this.closed(latest, latest.status);
-      return;
-    }
-    this.saveState = 'error';
-  }
-
-  async approve(force) {
-    const draft = this.draft;
-    if (!draft || this.busy || this.conflict || this.incoming) return;
-    const content = this.textarea.value;
-    if (!content.trim()) {
-      toast('Write something before sending.', 'warn');
-      return;
-    }
-    this.saveLater.cancel();
-    this.busy = 'approve';
-    this.closing = draft.id;
-    this.held = false;
-    this.render();
-    try {
-      const result = await api.post(paths.approve(draft.id), force ? { content, force: true } : { content });
-      if (this.draft && this.draft.id === draft.id) this.closed(draft, 'approved');
-      else if (!this.draft) {
-        this.setText('');
-        this.touched = false;
-      }
-      this.composer.sent(result.message);
-      toast(`Sent on ${CHANNEL_LABEL[this.channel]}${result.draft.disposition === 'EDITED' ? ' (edited)' : ''}.`, 'success');
-    } catch (err) {
-      if (err instanceof ApiError && err.code === 'newer_inbound_message') this.held = true;
-      else if (err instanceof ApiError && err.code === 'draft_not_pending') {
-        this.closing = null;
-        await this.saveFailed(draft, err);
-      } else toast(err.message || 'Sending failed.', 'error');
-    } finally {
-      this.busy = null;
-      this.closing = null;
-      this.render();
-    }
-  }
-
-  async reject() {
-    const draft = this.draft;
-    if (!draft || this.busy) return;
-    this.saveLater.cancel();
-    this.busy = 'reject';
-    this.closing = draft.id;
-    this.render();
-    try {
-      await api.post(paths.reject(draft.id), {});
-      if (this.draft && this.draft.id === draft.id) this.closed(draft, 'rejected');
-      toast(`${CHANNEL_LABEL[this.channel]} draft rejected.`, 'info');
-    } catch (err) {
-      if (err instanceof ApiError && err.code === 'draft_not_pending') {
-        this.closing = null;
-        await this.saveFailed(draft, err);
-      } else toast(err.message || 'Rejecting failed.', 'error');
-    } finally {
-      this.busy = null;
-      this.closing = null;
-      this.render();
-    }
-  }
-
-  async regenerate() {
-    const lead = this.composer.lead;
-    if (!lead || this.busy) return;
-    this.busy = 'regenerate';
-    this.render();
-    const mark = this.outcomes;
-    try {
-      await api.post(paths.leadDrafts(lead.id), { channel: this.channel });
-      this.startGenerating(mark);
-    } catch (err) {
-      toast(err.message || 'Could not ask for a draft.', 'error');
-    } finally {
-      this.busy = null;
-      this.render();
-    }
+  /** Show "writing a draft" unless the outcome already arrived since `mark` (see Composer.mark). */
+  startGenerating(mark) {
+    this.dispatch({ type: 'expectDraft', mark });
   }
 
   /** Save pending edits now (leaving the lead). */
   flush() {
-    if (this.saveLater.pending()) this.save();
+    this.dispatch({ type: 'flush' });
   }
 
   snapshot() {
-    return {
-      draftId: this.draft ? this.draft.id : null,
-      version: this.draft ? this.draft.version : null,
-      text: this.textarea.value,
-      touched: this.touched,
-      incoming: this.incoming ? this.incoming.id : null,
-      conflict: Boolean(this.conflict),
-      held: this.held,
-    };
+    return paneSnapshot(this.state);
   }
+}
+
+function errorCode(err) {
+  return err instanceof ApiError ? err.code : null;
 }
 
 function notice(kind, tone, message, actions = [], preview = null) {
@@ -576,19 +337,13 @@ export class Composer {
   /** The lead's state over REST: its pending drafts and failures. */
   load(lead, drafts) {
     this.setLead(lead);
-    for (const c of CHANNELS) this.panes[c].sync(drafts.find((d) => d.channel === c && d.status === 'pending') || null);
+    for (const c of CHANNELS) this.panes[c].sync(pendingDraft(drafts, c));
   }
 
   setLead(lead) {
     this.lead = lead;
     const failures = new Map((lead.draft_failures || []).map((f) => [f.channel, f]));
-    for (const c of CHANNELS) {
-      const pane = this.panes[c];
-      const failure = failures.get(c);
-      const had = pane.failure;
-      pane.failure = failure ? { reason: failure.reason } : null;
-      if (Boolean(had) !== Boolean(pane.failure) || failure) pane.render();
-    }
+    for (const c of CHANNELS) this.panes[c].dispatch({ type: 'failureKnown', failure: failures.get(c) || null });
   }
 
   setActive(channel) {
@@ -608,32 +363,9 @@ export class Composer {
   }
 
   event(event) {
-    const data = event.data || {};
-    const draft = data.draft;
-    const pane = draft ? this.panes[draft.channel] : data.channel ? this.panes[data.channel] : null;
-    if (!pane) return;
-    switch (event.type) {
-      case 'draft.created':
-        pane.created(draft);
-        break;
-      case 'draft.updated':
-        pane.updated(draft);
-        break;
-      case 'draft.approved':
-        pane.closed(draft, 'approved');
-        break;
-      case 'draft.rejected':
-        pane.closed(draft, 'rejected');
-        break;
-      case 'draft.superseded':
-        pane.closed(draft, 'superseded');
-        break;
-      case 'draft.failed':
-        pane.failed(data.reason);
-        break;
-      default:
-        break;
-    }
+    const routed = routeEvent(event);
+    const pane = routed ? this.panes[routed.channel] : null;
+    if (pane) pane.dispatch(routed.action);
   }
 
   sent(message) {
