@@ -31,7 +31,7 @@ export async function request(method, path, body, { signal, quiet401 = false } =
     if (err && err.name === 'AbortError') throw err;
     throw new ApiError(0, 'network_error', 'The server cannot be reached. Check your connection.');
   }
-  let payload = null;
+  let payload;
   try {
     payload = await response.json();
   } catch {
