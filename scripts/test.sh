@@ -30,5 +30,7 @@ sources=(server workers tests)
 .venv/bin/ruff format --check "${sources[@]}"
 echo "== mypy"
 .venv/bin/mypy
+echo "== web (eslint, node --test)"
+bash scripts/check_web.sh
 echo "== pytest"
 .venv/bin/pytest -q -p no:cacheprovider "$@"
