@@ -12,7 +12,7 @@ from litestar import Litestar, Request, post
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from server.settings import async_database_url
+from server.core.settings import async_database_url
 
 TABLE_DDL = (
     "CREATE TABLE IF NOT EXISTS bench_bare("

@@ -6,8 +6,8 @@ import asyncio
 
 import asyncpg
 
-from server.db.migrate import upgrade
-from server.settings import async_database_url
+from server.core.db.migrate import upgrade
+from server.core.settings import async_database_url
 
 ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 BENCH_DB = "setterdesk_bench"

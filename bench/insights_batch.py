@@ -27,11 +27,11 @@ from bench.fake_openai import FakeOpenAI
 from bench.procs import free_port
 from bench.report import fmt, table
 from server.ai.providers.select import reset_provider_cache
-from server.db.engine import dispose_engine, session_factory
-from server.db.models import Lead, Message, Workspace
-from server.domain.booked_summaries import backfill_insights
-from server.logging import configure_logging
-from server.settings import async_database_url, reset_settings_cache
+from server.core.db.engine import dispose_engine, session_factory
+from server.core.db.models import Lead, Message, Workspace
+from server.core.logging import configure_logging
+from server.core.settings import async_database_url, reset_settings_cache
+from server.insights.booked_summaries import backfill_insights
 
 DB_NAME = "setterdesk_bench_insights"
 START = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)

@@ -30,6 +30,8 @@ sources=(server workers tests)
 .venv/bin/ruff format --check "${sources[@]}"
 echo "== mypy"
 .venv/bin/mypy
+echo "== import contracts (lint-imports: no cycles between packages)"
+.venv/bin/lint-imports
 echo "== web (eslint, node --test)"
 bash scripts/check_web.sh
 echo "== pytest"

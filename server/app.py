@@ -6,10 +6,12 @@ import asyncio
 
 from litestar import Litestar
 
-from server.db.engine import dispose_engine
-from server.errors import exception_handlers
+from server.core.db.engine import dispose_engine
+from server.core.logging import configure_logging
+from server.core.settings import get_settings
 from server.handlers.auth import AuthController
 from server.handlers.drafts import DraftsController
+from server.handlers.errors import exception_handlers
 from server.handlers.health import HealthController
 from server.handlers.insights import InsightsController
 from server.handlers.leads import LeadsController
@@ -17,11 +19,9 @@ from server.handlers.web import web_routes
 from server.handlers.webhook_events import WebhookEventsController
 from server.handlers.webhooks.inbound import WebhooksController
 from server.handlers.workspace import WorkspaceController
-from server.logging import configure_logging
 from server.realtime.going_away import close_on_stop_signals
 from server.realtime.hub import Hub
 from server.realtime.websocket import CLOSE_GOING_AWAY, websocket_endpoint
-from server.settings import get_settings
 
 
 async def start_realtime(app: Litestar) -> None:

@@ -28,8 +28,8 @@ os.environ["LOG_JSON"] = "true"
 
 from litestar.testing import AsyncTestClient  # noqa: E402
 
-from server.db.migrate import upgrade  # noqa: E402
-from server.settings import reset_settings_cache  # noqa: E402
+from server.core.db.migrate import upgrade  # noqa: E402
+from server.core.settings import reset_settings_cache  # noqa: E402
 from tests.fakes.openai_fixtures import (  # noqa: E402, F401  (fixtures for every test folder)
     fake_openai,
     fake_openai_server,
@@ -142,7 +142,7 @@ def worker() -> Iterator[RunningWorker]:
     from dramatiq import Worker
 
     import workers.actors  # noqa: F401  (registers the actors)
-    from workers.broker import get_broker
+    from server.core.broker import get_broker
 
     broker = get_broker()
     broker.flush_all()

@@ -1,4 +1,5 @@
-"""Invariant 9: no secret and no message content in logs, whatever the path (server and worker)."""
+"""Invariant 9 (docs/ARCHITECTURE.md): no secret and no message content in logs, whatever the path (server
+and worker)."""
 
 from __future__ import annotations
 

@@ -6,8 +6,8 @@ import asyncio
 import sys
 
 from server.ai.providers.select import uses_openai
-from server.logging import configure_logging, get_logger
-from server.settings import get_settings
+from server.core.logging import configure_logging, get_logger
+from server.core.settings import get_settings
 
 settings = get_settings()
 configure_logging(settings.log_level, json=settings.log_json)

@@ -13,12 +13,12 @@ from collections.abc import Awaitable, Callable
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from server.domain.booked_summaries import request_booked_summaries
-from server.domain.stalled_messages import requeue_stalled_messages
-from server.jobs import relay_outbox
-from server.logging import configure_logging, get_logger
-from server.realtime.publisher import redis_client
-from server.settings import get_settings
+from server.core.jobs import relay_outbox
+from server.core.logging import configure_logging, get_logger
+from server.core.redis import redis_client
+from server.core.settings import get_settings
+from server.drafts.stalled_messages import requeue_stalled_messages
+from server.insights.booked_summaries import request_booked_summaries
 
 log = get_logger(__name__)
 

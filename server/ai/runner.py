@@ -23,8 +23,8 @@ from server.ai.providers.base import (
 )
 from server.ai.providers.select import get_provider
 from server.ai.schema_check import schema_errors
-from server.logging import get_logger
-from server.settings import get_settings
+from server.core.logging import get_logger
+from server.core.settings import get_settings
 
 log = get_logger(__name__)
 

@@ -12,16 +12,16 @@ from datetime import timedelta
 
 from sqlalchemy import select, update
 
-from server.db.base import utcnow
-from server.db.engine import session_factory
-from server.db.models import Lead, Message, User, Workspace
+from server.accounts.passwords import hash_password
+from server.core.db.base import utcnow
+from server.core.db.engine import autocommit, read_session
+from server.core.db.models import Lead, Message, User, Workspace
+from server.core.unit_of_work import unit_of_work
 from server.demo.scenarios import COMPANIES, FIRST_NAMES, LAST_NAMES, OUR_OPENER, SCENARIOS, Scenario
-from server.domain.draft_generation import generate_draft
-from server.domain.inbound.normalized import LeadIdentity, ParsedMessage, WebhookParse
-from server.domain.ingestion import ingest_message
-from server.domain.lead_sentiment import apply_sentiment
-from server.domain.passwords import hash_password
-from server.domain.unit_of_work import unit_of_work
+from server.drafts.generation import generate_draft
+from server.inbound.ingestion import ingest_message
+from server.inbound.parsers.normalized import LeadIdentity, ParsedMessage, WebhookParse
+from server.leads.sentiment import apply_sentiment
 
 DEMO_WORKSPACE = "Northwind Demo"
 CHANNEL_SETS = [("email",), ("email",), ("sms",), ("linkedin",), ("email", "sms"), ("email", "linkedin")]
@@ -51,13 +51,17 @@ class SeedResult:
 
 
 async def _existing_workspace() -> uuid.UUID | None:
-    async with session_factory()() as session:
+    async with read_session() as session:
         return await session.scalar(select(User.workspace_id).where(User.email == DEMO_LOGINS[0].email))
 
 
 async def _create_workspace() -> uuid.UUID:
-    async with session_factory()() as session:
-        workspace = Workspace(name=DEMO_WORKSPACE, webhook_secret="whsec_demo_" + uuid.uuid4().hex[:16])
+    workspace_id = uuid.uuid4()
+    async with unit_of_work(workspace_id) as uow:
+        session = uow.session
+        workspace = Workspace(
+            id=workspace_id, name=DEMO_WORKSPACE, webhook_secret="whsec_demo_" + uuid.uuid4().hex[:16]
+        )
         session.add(workspace)
         await session.flush()
         for login in DEMO_LOGINS:
@@ -70,8 +74,8 @@ async def _create_workspace() -> uuid.UUID:
                     role=login.role,
                 )
             )
-        await session.commit()
-        return workspace.id
+        await session.flush()
+    return workspace.id
 
 
 def _message(
@@ -148,19 +152,18 @@ async def seed_demo(seed: int = 109) -> SeedResult:
             for channel in await _inbound_channels(lead_id):
                 outcome = await generate_draft(lead_id, channel, source="on_demand")
                 drafts += outcome.status == "created"
-    async with session_factory()() as session:
+    async with autocommit() as db:
         # The inbox orders by activity: for demo history that is the last message's time.
-        await session.execute(
+        await db.execute(
             update(Lead)
             .where(Lead.workspace_id == workspace_id, Lead.last_message_at.is_not(None))
             .values(activity_at=Lead.last_message_at)
         )
-        await session.commit()
     return SeedResult(workspace_id=workspace_id, created=True, leads=len(scenarios), drafts=drafts)
 
 
 async def _inbound_channels(lead_id: uuid.UUID) -> list[str]:
-    async with session_factory()() as session:
+    async with read_session() as session:
         rows = await session.scalars(
             select(Message.channel)
             .where(Message.lead_id == lead_id, Message.direction == "inbound")

@@ -8,12 +8,13 @@ from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import Cookie
 from litestar.di import Provide
 
-from server.db.engine import session_factory
-from server.domain import accounts, login_throttle
-from server.domain.accounts import Principal, user_view, workspace_view
-from server.domain.errors import Forbidden, Unauthenticated
-from server.handlers.common import SESSION_COOKIE, CleanInput, ok, provide_principal
-from server.settings import get_settings
+from server.accounts import login_throttle
+from server.accounts import service as accounts
+from server.accounts.browser_session import SESSION_COOKIE
+from server.accounts.service import Principal, user_view, workspace_view
+from server.core.errors import Forbidden, Unauthenticated
+from server.core.settings import get_settings
+from server.handlers.common import CleanInput, ok, provide_principal
 
 
 class SignupIn(CleanInput):
@@ -48,14 +49,9 @@ class AuthController(Controller):
     async def signup(self, data: SignupIn, request: Request[Any, Any, Any]) -> Response[Any]:
         if not get_settings().signup_enabled:
             raise Forbidden("signup is switched off on this server", code="signup_disabled")
-        async with session_factory()() as session:
-            workspace, user, token = await accounts.signup(
-                session,
-                workspace_name=data.workspace_name,
-                name=data.name,
-                email=data.email,
-                password=data.password,
-            )
+        workspace, user, token = await accounts.signup(
+            workspace_name=data.workspace_name, name=data.name, email=data.email, password=data.password
+        )
         body = {"workspace": workspace_view(workspace, "owner"), "user": user_view(user), "token": token}
         return ok(body, 201, cookies=[_session_cookie(token, request)])
 
@@ -64,12 +60,9 @@ class AuthController(Controller):
         client_ip = request.client.host if request.client else None
         await login_throttle.check(data.email, client_ip)
         try:
-            async with session_factory()() as session:
-                workspace, user, token = await accounts.login(
-                    session, email=data.email, password=data.password
-                )
+            workspace, user, token = await accounts.login(email=data.email, password=data.password)
         except Unauthenticated:
-            await login_throttle.record_failure(data.email, client_ip)
+            await login_throttle.record_failed_login(data.email, client_ip)
             raise
         await login_throttle.reset(data.email)
         body = {"user": user_view(user), "workspace": workspace_view(workspace, user.role), "token": token}
@@ -77,12 +70,10 @@ class AuthController(Controller):
 
     @post("/auth/logout", status_code=200, dependencies={"principal": Provide(provide_principal)})
     async def logout(self, principal: Principal, request: Request[Any, Any, Any]) -> Response[Any]:
-        async with session_factory()() as session:
-            await accounts.logout(session, principal)
+        await accounts.logout(principal)
         return ok({"logged_out": True}, cookies=[_session_cookie(None, request)])
 
     @get("/me", dependencies={"principal": Provide(provide_principal)})
     async def me(self, principal: Principal) -> Response[Any]:
-        async with session_factory()() as session:
-            user, workspace = await accounts.me(session, principal)
+        user, workspace = await accounts.me(principal)
         return ok({"user": user_view(user), "workspace": workspace_view(workspace, user.role)})

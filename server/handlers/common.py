@@ -4,18 +4,15 @@ from __future__ import annotations
 
 import uuid
 from typing import Any
-from urllib.parse import urlsplit
 
 import msgspec
 from litestar import Request, Response
 from litestar.datastructures import State
 
-from server.db.engine import session_factory
-from server.domain.accounts import Principal, resolve_token
-from server.domain.errors import Forbidden, NotFound, Unauthenticated
-from server.domain.text_cleaning import clean_text
-
-SESSION_COOKIE = "setterdesk_session"
+from server.accounts.browser_session import SESSION_COOKIE, is_cross_site
+from server.accounts.service import Principal, resolve_token
+from server.core.errors import Forbidden, NotFound, Unauthenticated
+from server.core.text_cleaning import clean_text
 
 
 def ok(data: Any, status: int = 200, **kwargs: Any) -> Response[Any]:
@@ -52,15 +49,8 @@ def request_token(request: Request[Any, Any, State]) -> tuple[str | None, bool]:
 
 
 def check_same_origin(request: Request[Any, Any, State]) -> None:
-    """Unsafe requests authenticated by the cookie must not come from another site (CSRF).
-
-    Browsers name the page's origin on such requests; a request that names another origin (or that the
-    browser marks cross-site) is refused. Clients that send no Origin at all are not browsers acting for
-    another site (and the SameSite=Lax cookie is not sent cross-site in the first place).
-    """
-    source = request.headers.get("origin") or request.headers.get("referer")
-    cross_site = request.headers.get("sec-fetch-site") == "cross-site"
-    if cross_site or (source and urlsplit(source).netloc != request.headers.get("host", "")):
+    """Unsafe requests authenticated by the cookie must not come from another site (CSRF)."""
+    if is_cross_site(request.headers):
         raise Forbidden(
             "cross-site request refused: send it from this site, or use a bearer token", code="csrf_failed"
         )
@@ -72,8 +62,7 @@ async def provide_principal(request: Request[Any, Any, State]) -> Principal:
         raise Unauthenticated("sign in first: send a bearer token or the session cookie")
     if from_cookie and request.method in UNSAFE_METHODS:
         check_same_origin(request)
-    async with session_factory()() as session:
-        principal = await resolve_token(session, token)
+    principal = await resolve_token(token)
     if principal is None:
         raise Unauthenticated("the token is invalid or was revoked", code="invalid_token")
     return principal

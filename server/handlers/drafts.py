@@ -7,8 +7,8 @@ from typing import Any
 from litestar import Controller, Response, get, patch, post
 from litestar.di import Provide
 
-from server.domain import draft_actions
-from server.domain.accounts import Principal
+from server.accounts.service import Principal
+from server.drafts import actions as draft_actions
 from server.handlers.common import CleanInput, ok, parse_id, provide_principal
 
 

@@ -7,10 +7,10 @@ from typing import Any
 from litestar import Controller, Response, get
 from sqlalchemy import text
 
-from server.db.engine import session_factory
-from server.errors import envelope_error
+from server.core.db.engine import read_session
+from server.core.redis import redis_client
 from server.handlers.common import ok
-from server.realtime.publisher import redis_client
+from server.handlers.errors import envelope_error
 
 
 class HealthController(Controller):
@@ -20,7 +20,7 @@ class HealthController(Controller):
     async def health(self) -> Response[Any]:
         checks: dict[str, str] = {}
         try:
-            async with session_factory()() as session:
+            async with read_session() as session:
                 await session.execute(text("SELECT 1"))
             checks["database"] = "ok"
         except Exception as exc:

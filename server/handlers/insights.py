@@ -7,11 +7,11 @@ from typing import Any
 from litestar import Controller, Response, get, post
 from litestar.di import Provide
 
-from server.domain import insights
-from server.domain.accounts import Principal
-from server.domain.booked_summaries import enqueue_booked_summaries
-from server.domain.pagination import clamp_limit
+from server.accounts.service import Principal
+from server.core.pagination import clamp_limit
 from server.handlers.common import ok, parse_id, provide_principal, require_admin
+from server.insights import service as insights
+from server.insights.booked_summaries import enqueue_booked_summaries
 
 
 class InsightsController(Controller):

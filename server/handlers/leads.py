@@ -8,14 +8,14 @@ import msgspec
 from litestar import Controller, Request, Response, get, patch, post
 from litestar.di import Provide
 
-from server.domain import leads
-from server.domain.accounts import Principal
-from server.domain.errors import InvalidInput
-from server.domain.leads import LeadFields
-from server.domain.manual_sentiment import change_sentiment
-from server.domain.pagination import clamp_limit
-from server.domain.text_cleaning import BodyNotJson, decode_json_body
+from server.accounts.service import Principal
+from server.core.errors import InvalidInput
+from server.core.pagination import clamp_limit
+from server.core.text_cleaning import BodyNotJson, decode_json_body
 from server.handlers.common import CleanInput, ok, parse_id, provide_principal
+from server.leads import service as leads
+from server.leads.sentiment import change_sentiment
+from server.leads.service import LeadFields
 
 
 class SentimentIn(CleanInput):

@@ -16,7 +16,7 @@ from litestar import MediaType, Request, Response, get
 from litestar.datastructures import CacheControlHeader
 from litestar.static_files import create_static_files_router
 
-from server.errors import envelope_error
+from server.handlers.errors import envelope_error
 
 # The project runs from a checkout (editable install): web/ sits beside server/.
 WEB_DIR = Path(__file__).resolve().parents[2] / "web"

@@ -7,10 +7,10 @@ from typing import Any
 from litestar import Controller, Response, get, post
 from litestar.di import Provide
 
-from server.domain import webhook_log
-from server.domain.accounts import Principal
-from server.domain.pagination import clamp_limit
+from server.accounts.service import Principal
+from server.core.pagination import clamp_limit
 from server.handlers.common import ok, parse_id, provide_principal, require_admin
+from server.inbound import webhook_log
 
 
 class WebhookEventsController(Controller):

@@ -31,13 +31,13 @@ def _port_free(host: str, port: int) -> bool:
 def _seed(database_url: str, redis_url: str) -> None:
     os.environ["DATABASE_URL"] = database_url
     os.environ["REDIS_URL"] = redis_url
+    from server.core.settings import reset_settings_cache
     from server.demo.seed import DEMO_LOGINS, seed_demo
-    from server.settings import reset_settings_cache
 
     reset_settings_cache()
 
     async def run() -> None:
-        from server.db.engine import dispose_engine
+        from server.core.db.engine import dispose_engine
 
         result = await seed_demo()
         await dispose_engine()
@@ -53,14 +53,14 @@ def _seed(database_url: str, redis_url: str) -> None:
 
 
 def _migrate(database_url: str) -> None:
-    from server.db.migrate import upgrade
+    from server.core.db.migrate import upgrade
 
     upgrade(database_url)
 
 
 def run(args: argparse.Namespace) -> int:
+    from server.core.settings import async_database_url
     from server.launcher.supervisor import Supervisor
-    from server.settings import async_database_url
 
     host = os.environ.get("HOST", "127.0.0.1")
     port = args.port or int(os.environ.get("PORT", "8000"))
@@ -122,7 +122,7 @@ def seed(args: argparse.Namespace) -> int:
         print(f"setterdesk: {exc}")
         return 2
     try:
-        from server.settings import async_database_url
+        from server.core.settings import async_database_url
 
         _migrate(async_database_url(services.database_url))
         _seed(services.database_url, services.redis_url)
@@ -142,11 +142,11 @@ def backfill_insights(args: argparse.Namespace) -> int:
     from redis.exceptions import RedisError
 
     from server.ai.providers.select import uses_openai
-    from server.db.engine import dispose_engine
-    from server.domain.booked_summaries import BackfillSummary
-    from server.domain.booked_summaries import backfill_insights as run_backfill
+    from server.core.db.engine import dispose_engine
+    from server.core.settings import get_settings
+    from server.insights.booked_summaries import BackfillSummary
+    from server.insights.booked_summaries import backfill_insights as run_backfill
     from server.launcher.progress import ProgressBar
-    from server.settings import get_settings
 
     try:
         workspace_id = uuid.UUID(args.workspace) if args.workspace else None
@@ -222,7 +222,7 @@ def main(argv: list[str] | None = None) -> None:
     )
     backfill.set_defaults(handler=backfill_insights)
     args = parser.parse_args(argv)
-    from server.logging import configure_logging
+    from server.core.logging import configure_logging
 
     # The launcher's own work (migrations, demo data) only reports problems; the processes log as usual.
     configure_logging(os.environ.get("LAUNCHER_LOG_LEVEL", "WARNING"), json=False)

@@ -11,8 +11,8 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Select, func, select
 
-from server.db.engine import autocommit
-from server.db.models import Event
+from server.core.db.engine import autocommit
+from server.core.db.models import Event
 
 # A client further behind than this refetches over REST instead of replaying.
 REPLAY_LIMIT = 1000

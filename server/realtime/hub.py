@@ -16,16 +16,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import msgspec
-import redis.asyncio as aioredis
 
-from server.logging import get_logger
+from server.core.logging import get_logger
+from server.core.publisher import EVENTS_PATTERN
+from server.core.redis import subscription_client
 from server.realtime import presence
 from server.realtime.event_log import REPLAY_LIMIT, events_after, latest_event_id
-from server.settings import get_settings
 
 log = get_logger(__name__)
 
-EVENTS_PATTERN = "setterdesk:events:*"
 PRESENCE_SWEEP_S = 5.0
 REFRESH_PAGE = 5000
 
@@ -105,10 +104,7 @@ class Hub:
     async def _listen(self) -> None:
         backoff = 0.2
         while True:
-            # socket_timeout=None: a quiet subscription is not a dead one (redis-py defaults to 5 s).
-            client = aioredis.from_url(
-                get_settings().redis_url, socket_timeout=None, socket_connect_timeout=3
-            )
+            client = subscription_client()
             try:
                 async with client.pubsub() as pubsub:
                     await pubsub.psubscribe(EVENTS_PATTERN, presence.PRESENCE_PATTERN)

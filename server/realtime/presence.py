@@ -10,7 +10,8 @@ from typing import Any
 
 import msgspec
 
-from server.realtime.publisher import redis_client
+from server.core.event_schemas import PRESENCE_CHANGED
+from server.core.redis import redis_client
 
 PRESENCE_TTL_S = 30
 PRESENCE_PREFIX = "setterdesk:presence:"
@@ -87,7 +88,7 @@ def presence_event(
 ) -> dict[str, Any]:
     return {
         "id": None,
-        "type": "presence.changed",
+        "type": PRESENCE_CHANGED,
         "workspace_id": str(workspace_id),
         "lead_id": str(lead_id),
         "at": datetime.now(UTC).isoformat(),

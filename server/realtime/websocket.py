@@ -8,28 +8,25 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import uuid
 from typing import Any
-from urllib.parse import urlsplit
 
 import msgspec
 from litestar import WebSocket, websocket
 from litestar.exceptions import WebSocketDisconnect
 from sqlalchemy import select
 
-from server.db.engine import session_factory
-from server.db.models import Lead
-from server.domain.accounts import Principal, resolve_token
-from server.handlers.common import SESSION_COOKIE
-from server.logging import get_logger
+from server.accounts.browser_session import SESSION_COOKIE, is_cross_site
+from server.accounts.service import Principal, resolve_token
+from server.core.db.engine import read_session
+from server.core.db.models import Lead
+from server.core.logging import get_logger
+from server.core.settings import get_settings
 from server.realtime import presence
 from server.realtime.hub import Hub, Subscription, text_frame
 
 log = get_logger(__name__)
 
-# Messages waiting to be written to one socket; WS_SEND_QUEUE_MAX overrides it (the slow-client test).
-SEND_QUEUE_MAX = int(os.environ.get("WS_SEND_QUEUE_MAX") or 1000)
 MAX_EVENT_ID = 2**63 - 1  # events.id is a BIGINT: a larger last_event_id would fail the replay query
 CLOSE_TOO_SLOW = 1013
 CLOSE_GOING_AWAY = 1001
@@ -42,7 +39,7 @@ class Connection:
         self.socket = socket
         self.principal = principal
         self.hub = hub
-        self.queue: asyncio.Queue[str | None] = asyncio.Queue(maxsize=SEND_QUEUE_MAX)
+        self.queue: asyncio.Queue[str | None] = asyncio.Queue(maxsize=get_settings().ws_send_queue_max)
         self.leads: dict[uuid.UUID, Subscription] = {}
         self.inbox: Subscription | None = None
         self.presence_leads: set[uuid.UUID] = set()
@@ -136,7 +133,7 @@ class Connection:
         except ValueError:
             self.error("not_found", "lead not found")
             return None
-        async with session_factory()() as session:
+        async with read_session() as session:
             found = await session.scalar(
                 select(Lead.id).where(Lead.id == lead_id, Lead.workspace_id == self.principal.workspace_id)
             )
@@ -226,24 +223,16 @@ class Connection:
                 await presence.clear(self.principal.workspace_id, lead_id, self.id)
 
 
-def _same_origin(socket: WebSocket[Any, Any, Any]) -> bool:
-    """Cookie-authenticated sockets must come from our own pages (cross-site websocket hijacking)."""
-    origin = socket.headers.get("origin")
-    if not origin:
-        return True  # not a browser
-    return urlsplit(origin).netloc == socket.headers.get("host", "")
-
-
 async def _authenticate(socket: WebSocket[Any, Any, Any]) -> Principal | None:
     token = socket.query_params.get("token")
     if not token:
         token = socket.cookies.get(SESSION_COOKIE)
-        if token and not _same_origin(socket):
+        # Cookie-authenticated sockets must come from our own pages (cross-site websocket hijacking).
+        if token and is_cross_site(socket.headers):
             return None
     if not token:
         return None
-    async with session_factory()() as session:
-        return await resolve_token(session, token)
+    return await resolve_token(token)
 
 
 @websocket("/ws")

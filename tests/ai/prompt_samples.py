@@ -15,7 +15,7 @@ from server.ai.prompts.drafts import (
 )
 from server.ai.prompts.overseer import meeting_overseer_prompt
 from server.ai.runner import PromptSpec
-from server.domain.transcript import LeadContext, TranscriptMessage, render_transcript
+from server.ai.transcript import LeadContext, TranscriptMessage, render_transcript
 
 LEAD = LeadContext(first_name="Dana", last_name="Reyes", company="Acme Roofing", sentiment_tag="Interested")
 TRANSCRIPT = render_transcript(

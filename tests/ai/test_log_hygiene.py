@@ -1,4 +1,5 @@
-"""Invariant 9 with the project's real logging config: no secret and no message content in logs.
+"""Invariant 9 (docs/ARCHITECTURE.md) with the project's real logging config: no secret and no message
+content in logs.
 
 The check runs in a child process so that configure_logging() (global, once per process) does not change
 the logging of the other tests. The child talks to the fake OpenAI server like a worker would.
@@ -24,10 +25,10 @@ CHILD = textwrap.dedent(
     import asyncio
     from datetime import UTC, datetime
 
-    from server.domain.classification import classify_sentiment
-    from server.domain.draft_writer import write_draft
-    from server.domain.transcript import LeadContext, TranscriptMessage
-    from server.logging import configure_logging
+    from server.leads.classification import classify_sentiment
+    from server.drafts.writer import write_draft
+    from server.ai.transcript import LeadContext, TranscriptMessage
+    from server.core.logging import configure_logging
 
     configure_logging("INFO", json=True)
     message = TranscriptMessage(

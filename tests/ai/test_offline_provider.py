@@ -12,7 +12,7 @@ from server.ai.providers.base import ModelRequest
 from server.ai.providers.offline import OFFLINE_MODEL, OfflineProvider, classify
 from server.ai.runner import run_prompt
 from server.ai.schema_check import conforms
-from server.domain.sentiment import SENTIMENT_TAGS
+from server.sentiment.rules import SENTIMENT_TAGS
 from tests.ai.prompt_samples import all_specs
 
 PROVIDER = OfflineProvider()

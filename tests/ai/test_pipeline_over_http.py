@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from server.domain.classification import classify_sentiment
-from server.domain.draft_writer import write_draft
-from server.domain.transcript import LeadContext, TranscriptMessage
+from server.ai.transcript import LeadContext, TranscriptMessage
+from server.drafts.writer import write_draft
+from server.leads.classification import classify_sentiment
 from tests.fakes.fake_openai import FakeOpenAIServer, FakeReply, RecordedRequest
 
 LEAD = LeadContext(first_name="Dana", company="Acme Roofing")

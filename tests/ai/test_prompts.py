@@ -15,7 +15,7 @@ from server.ai.prompts.drafts import (
     VERIFY_SCHEMA,
 )
 from server.ai.prompts.overseer import OVERSEER_SCHEMA
-from server.domain.sentiment import SENTIMENT_TAGS
+from server.sentiment.rules import SENTIMENT_TAGS
 from tests.ai.prompt_samples import all_specs
 
 

@@ -12,7 +12,7 @@ from server.ai.providers.offline import OfflineProvider
 from server.ai.providers.openai_provider import OpenAIProvider
 from server.ai.providers.select import get_provider, reset_provider_cache
 from server.ai.runner import run_prompt
-from server.settings import reset_settings_cache
+from server.core.settings import reset_settings_cache
 from tests.ai.prompt_samples import all_specs
 from tests.fakes.fake_openai import FakeOpenAIServer
 

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from server.ai.providers.openai_provider import OpenAIProvider
 from server.ai.runner import BACKOFF_CAP_S, PromptFailed, PromptSpec, backoff_delay, next_budget, run_prompt
-from server.settings import reset_settings_cache
+from server.core.settings import reset_settings_cache
 from tests.fakes.fake_openai import FakeOpenAIServer, FakeReply
 
 SCHEMA: dict[str, Any] = {

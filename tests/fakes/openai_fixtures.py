@@ -19,7 +19,7 @@ import pytest
 
 from server.ai.providers.openai_provider import OpenAIProvider
 from server.ai.providers.select import reset_provider_cache
-from server.settings import reset_settings_cache
+from server.core.settings import reset_settings_cache
 from tests.fakes.fake_openai import FakeOpenAIServer
 
 TEST_API_KEY = "test-key"

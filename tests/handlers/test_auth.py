@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from litestar.testing import AsyncTestClient
 
-from server.settings import reset_settings_cache
+from server.core.settings import reset_settings_cache
 from tests.conftest import Workspace
 
 

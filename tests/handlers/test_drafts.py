@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from litestar.testing import AsyncTestClient
 
-from server import jobs
+from server.core import jobs
 from tests.conftest import RunningWorker, Workspace
 from tests.workers.test_draft_pipeline import deliver, drain, interested_email, pending
 

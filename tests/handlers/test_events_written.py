@@ -8,8 +8,8 @@ from typing import Any
 from litestar.testing import AsyncTestClient
 from sqlalchemy import select
 
-from server.db.engine import session_factory
-from server.db.models import Event
+from server.core.db.engine import session_factory
+from server.core.db.models import Event
 from tests.conftest import RunningWorker, Workspace
 from tests.workers.test_draft_pipeline import deliver, drain, interested_email, pending
 
@@ -55,10 +55,10 @@ async def test_inbound_reply_then_sentiment_then_approve_emit_their_events(
 async def test_draft_failure_emits_draft_failed_and_shows_on_lead(
     client: AsyncTestClient[Any], workspace: Workspace
 ) -> None:
-    from server.domain.draft_generation import generate_draft, record_failure
+    from server.drafts.generation import generate_draft, record_draft_failure
 
     lead = (await client.post("/api/leads", json={"first_name": "F"}, headers=workspace.auth)).json()["data"]
-    await record_failure(
+    await record_draft_failure(
         uuid.UUID(workspace.id), uuid.UUID(lead["id"]), "sms", "model call failed: rate_limited"
     )
     shown = (await client.get(f"/api/leads/{lead['id']}", headers=workspace.auth)).json()["data"]["lead"]

@@ -7,10 +7,10 @@ from typing import Any
 
 from litestar.testing import AsyncTestClient
 
-from server.domain.lead_insight import summarise_lead
+from server.insights.lead_summary import summarise_lead
 from tests.conftest import Workspace
-from tests.domain.insight_threads import BOOKED_THREAD, booked_lead
 from tests.fakes.fake_openai import FakeOpenAIServer, FakeReply
+from tests.insights.insight_threads import BOOKED_THREAD, booked_lead
 
 INSIGHT_FIELDS = {
     "summary",

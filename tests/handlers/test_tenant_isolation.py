@@ -1,4 +1,5 @@
-"""Invariant 7: every route that takes an id answers 404 for another workspace's ids, never data.
+"""Invariant 7 (docs/ARCHITECTURE.md): every route that takes an id answers 404 for another workspace's ids,
+never data.
 
 The routes come from the application's own route table, so a route added later is covered too.
 """

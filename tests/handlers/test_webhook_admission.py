@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 from litestar.testing import AsyncTestClient
 
+from server.core.settings import get_settings
 from server.handlers.webhooks.admission import webhooks_in_flight
-from server.settings import get_settings
 from tests.conftest import Workspace
 from tests.helpers import sample_bytes
 

@@ -19,10 +19,10 @@ import redis
 from sqlalchemy import select
 from websockets.asyncio.client import ClientConnection, connect
 
-from server.db.engine import session_factory
-from server.db.models import Event
-from server.realtime.event_types import decode_event
-from server.settings import get_settings
+from server.core.db.engine import session_factory
+from server.core.db.models import Event
+from server.core.event_schemas import decode_event
+from server.core.settings import get_settings
 from tests.helpers import email_reply
 
 RECV_TIMEOUT_S = 8.0

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from server.realtime.event_types import decode_event
+from server.core.event_schemas import decode_event
 from tests.realtime.conftest import OpenWs
 from tests.realtime.helpers import (
     Tenant,

@@ -1,4 +1,5 @@
-"""Invariant 7 over /ws: another workspace's lead does not exist for you, its events and presence never
+"""Invariant 7 (docs/ARCHITECTURE.md) over /ws: another workspace's lead does not exist for you, its events
+and presence never
 reach you; no credentials, no socket; malformed frames get `bad_request` and the socket stays usable."""
 
 from __future__ import annotations

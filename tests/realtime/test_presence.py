@@ -10,8 +10,8 @@ from typing import Any
 import msgspec
 import pytest
 
+from server.core.event_schemas import PresenceChanged, decode_event
 from server.realtime import presence
-from server.realtime.event_types import PresenceChanged, decode_event
 from tests.realtime.conftest import OpenWs
 from tests.realtime.helpers import Tenant, WsClient, sync_redis
 

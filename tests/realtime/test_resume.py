@@ -1,5 +1,5 @@
-"""Invariant 6: a client that reconnects with `last_event_id` misses nothing and sees nothing twice, also
-while events keep committing during the replay, and for the inbox."""
+"""Invariant 6 (docs/ARCHITECTURE.md): a client that reconnects with `last_event_id` misses nothing and sees
+nothing twice, also while events keep committing during the replay, and for the inbox."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from sqlalchemy import insert
 
-from server.db.engine import session_factory
-from server.db.models import Event
+from server.core.db.engine import session_factory
+from server.core.db.models import Event
 from server.realtime.event_log import REPLAY_LIMIT
 from tests.realtime.conftest import OpenWs, Stack
 from tests.realtime.helpers import Tenant, db_event_ids, eventually, ids_of, interested_email, types_of

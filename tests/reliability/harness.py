@@ -38,9 +38,9 @@ from sqlalchemy.pool import NullPool
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 
+from server.core.settings import async_database_url
 from server.launcher import procfile
 from server.launcher.services import reachable, stop_embedded_postgres
-from server.settings import async_database_url
 from tests.helpers import sample
 from tests.processes import free_port, process_env, wait_http
 

@@ -13,16 +13,16 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from server.domain import booked_summaries
-from server.domain.booked_summaries import (
-    BOOKED_SUMMARIES_ACTOR,
+from server.core.jobs import BOOKED_SUMMARIES_ACTOR, Job, send_jobs
+from server.core.settings import get_settings, reset_settings_cache
+from server.insights import booked_summaries
+from server.insights.booked_summaries import (
     enqueue_booked_summaries,
     leads_needing_insight,
 )
-from server.jobs import Job, send_jobs
-from server.settings import get_settings, reset_settings_cache
 from tests.conftest import RunningWorker, Workspace
-from tests.domain.insight_threads import (
+from tests.fakes.fake_openai import FakeOpenAIServer, FakeReply, RecordedRequest
+from tests.insights.insight_threads import (
     BOOKED_THREAD,
     add_message,
     booked_lead,
@@ -31,7 +31,6 @@ from tests.domain.insight_threads import (
     stored_failure,
     stored_insight,
 )
-from tests.fakes.fake_openai import FakeOpenAIServer, FakeReply, RecordedRequest
 from workers.scheduler import summarise_booked
 
 SECRET_WORDS = "Marmalade-Quokka-5521"

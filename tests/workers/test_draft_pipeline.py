@@ -10,9 +10,9 @@ from typing import Any
 from litestar.testing import AsyncTestClient
 from sqlalchemy import select, update
 
-from server.db.engine import session_factory
-from server.db.models import Draft, Message
-from server.domain.post_processing import post_process_message
+from server.core.db.engine import session_factory
+from server.core.db.models import Draft, Message
+from server.drafts.post_processing import post_process_message
 from tests.conftest import RunningWorker, Workspace
 from tests.helpers import sample
 

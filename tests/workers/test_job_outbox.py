@@ -9,9 +9,9 @@ import pytest
 from litestar.testing import AsyncTestClient
 from sqlalchemy import select
 
-from server import jobs
-from server.db.engine import session_factory
-from server.db.models import JobOutbox
+from server.core import jobs
+from server.core.db.engine import session_factory
+from server.core.db.models import JobOutbox
 from tests.conftest import RunningWorker, Workspace
 from tests.workers.test_draft_pipeline import deliver, drain, interested_email, pending
 

@@ -10,10 +10,10 @@ from typing import Any
 from litestar.testing import AsyncTestClient
 from sqlalchemy import update
 
-from server.db.base import utcnow
-from server.db.engine import session_factory
-from server.db.models import Message
-from server.domain.stalled_messages import requeue_stalled_messages
+from server.core.db.base import utcnow
+from server.core.db.engine import session_factory
+from server.core.db.models import Message
+from server.drafts.stalled_messages import requeue_stalled_messages
 from tests.conftest import RunningWorker, Workspace
 from tests.workers.test_draft_pipeline import deliver, drain, interested_email, pending
 from workers.scheduler import once_per_period

@@ -1,4 +1,4 @@
-// The sentiment tags (DESIGN.md "Domain facts"), how they look, and what they imply.
+// The sentiment tags (server/sentiment/rules.py), how they look, and what they imply.
 
 import { h } from './dom.js';
 

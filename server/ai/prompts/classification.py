@@ -7,9 +7,9 @@ from typing import Any
 from server.ai import tasks
 from server.ai.prompts.common import lead_facts, strict_object
 from server.ai.runner import PromptSpec
-from server.domain.sentiment import SENTIMENT_TAGS
-from server.domain.transcript import LeadContext
-from server.settings import get_settings
+from server.ai.transcript import LeadContext
+from server.core.settings import get_settings
+from server.sentiment.rules import SENTIMENT_TAGS
 
 SENTIMENT_SCHEMA: dict[str, Any] = strict_object(
     {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from server.domain.transcript import LeadContext
+from server.ai.transcript import LeadContext
 
 SETTER_RULES = """\
 You work as a sales setter: you answer leads who replied to outreach, and your one goal is to book a short \

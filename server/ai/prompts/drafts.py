@@ -10,9 +10,9 @@ import msgspec
 from server.ai import tasks
 from server.ai.prompts.common import SETTER_RULES, lead_context, lead_facts, strict_object
 from server.ai.runner import PromptSpec
-from server.domain.inbound.normalized import Channel
-from server.domain.transcript import LeadContext
-from server.settings import get_settings
+from server.ai.transcript import LeadContext
+from server.core.channels import Channel
+from server.core.settings import get_settings
 
 # Hard limits the writer enforces; the prompts aim lower.
 CHANNEL_CHAR_LIMITS: Final[dict[str, int]] = {"sms": 300, "linkedin": 600}

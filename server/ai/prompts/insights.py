@@ -10,8 +10,8 @@ import msgspec
 from server.ai import tasks
 from server.ai.prompts.common import lead_context, lead_facts, strict_object
 from server.ai.runner import PromptSpec
-from server.domain.transcript import LeadContext, TranscriptMessage
-from server.settings import get_settings
+from server.ai.transcript import LeadContext, TranscriptMessage
+from server.core.settings import get_settings
 
 OBJECTION_TYPES: Final = ("pricing", "timing", "authority", "need", "trust", "competitor", "none")
 

@@ -8,7 +8,7 @@ from server.ai import tasks
 from server.ai.prompts.common import strict_object
 from server.ai.prompts.drafts import DraftContext
 from server.ai.runner import PromptSpec
-from server.settings import get_settings
+from server.core.settings import get_settings
 
 OVERSEER_SCHEMA: dict[str, Any] = strict_object(
     {"decision": {"type": "string", "enum": ["keep", "revise"]}, "body": {"type": "string"}}

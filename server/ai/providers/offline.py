@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from datetime import UTC, datetime
 from typing import Any, Final
 
 from server.ai import tasks
@@ -19,11 +18,10 @@ from server.ai.providers.offline_insights import write_digest, write_insight
 from server.ai.providers.offline_replies import Reply
 from server.ai.schema_check import conforms
 from server.ai.schema_instance import minimal_instance
-from server.domain.classification import own_words, rule_based_classification
-from server.domain.transcript import TranscriptMessage
+from server.core.text_cleaning import own_words
+from server.sentiment.fast_paths import fast_path_tag
 
 OFFLINE_MODEL: Final = "offline-deterministic-v1"
-_EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
 
 # After the shared fast-path rules: the first pattern found in the lead's own words decides the tag.
 _TAG_PATTERNS: Final[tuple[tuple[str, str, re.Pattern[str]], ...]] = (
@@ -85,12 +83,9 @@ class OfflineProvider:
 
 def classify(text: str) -> tuple[str, str]:
     """(tag, reason) for the lead's latest message, by keyword."""
-    latest = TranscriptMessage(
-        channel="email", direction="inbound", sent_by="lead", sent_at=_EPOCH, body=text
-    )
-    ruled = rule_based_classification(latest)
+    ruled = fast_path_tag(channel="email", subject=None, body=text)
     if ruled is not None:
-        return ruled.tag, ruled.reason
+        return ruled
     words = own_words(text)
     for tag, reason, pattern in _TAG_PATTERNS:
         if pattern.search(words):

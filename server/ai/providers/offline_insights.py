@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any, Final
 
-from server.domain.classification import own_words
+from server.core.text_cleaning import own_words
 
 _OBJECTIONS: Final[dict[str, re.Pattern[str]]] = {
     "pricing": re.compile(r"\b(price|pricing|cost|costs|expensive|budget|afford|cheaper)\b", re.I),

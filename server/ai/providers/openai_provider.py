@@ -18,7 +18,7 @@ from server.ai.providers.base import (
 if TYPE_CHECKING:
     from openai.types.responses import Response
 
-    from server.settings import Settings
+    from server.core.settings import Settings
 
 _PERMANENT_BY_STATUS = {
     400: "bad_request",

@@ -11,7 +11,8 @@ import asyncio
 import weakref
 
 from server.ai.providers.base import ModelProvider
-from server.settings import Settings, get_settings
+from server.ai.providers.offline import OfflineProvider
+from server.core.settings import Settings, get_settings
 
 _shared: ModelProvider | None = None
 _per_loop: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, ModelProvider] = weakref.WeakKeyDictionary()
@@ -22,13 +23,11 @@ def uses_openai(settings: Settings) -> bool:
 
 
 def build_provider(settings: Settings) -> ModelProvider:
-    # Imported here so that the offline mode never pays for importing the SDK.
     if uses_openai(settings):
+        # Imported here so that the offline mode never pays for importing the SDK.
         from server.ai.providers.openai_provider import OpenAIProvider
 
         return OpenAIProvider.from_settings(settings)
-    from server.ai.providers.offline import OfflineProvider
-
     return OfflineProvider()
 
 

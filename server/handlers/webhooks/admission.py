@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from server.domain.errors import Overloaded
-from server.logging import get_logger
-from server.settings import get_settings
+from server.core.errors import Overloaded
+from server.core.logging import get_logger
+from server.core.settings import get_settings
 
 log = get_logger(__name__)
 

@@ -9,13 +9,13 @@ from typing import Any
 from litestar import Controller, Request, Response, post
 from sqlalchemy import select
 
-from server.db.engine import autocommit
-from server.db.models import Workspace
-from server.domain import webhook_log
-from server.domain.errors import NotFound, PayloadTooLarge, Unauthenticated
+from server.core.db.engine import autocommit
+from server.core.db.models import Workspace
+from server.core.errors import NotFound, PayloadTooLarge, Unauthenticated
+from server.core.settings import get_settings
 from server.handlers.common import ok, parse_id
 from server.handlers.webhooks.admission import webhooks_in_flight
-from server.settings import get_settings
+from server.inbound import webhook_log
 
 
 async def _authenticate(request: Request[Any, Any, Any], workspace: str | None) -> uuid.UUID:

@@ -1,0 +1,48 @@
+"""A message on one channel, inbound from the lead or outbound from us."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import ARRAY, DateTime, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.dialects.postgresql import UUID
+from sqlalchemy.orm import Mapped, mapped_column
+
+from server.core.db.base import Base, created_at_column, uuid_pk
+
+
+class Message(Base):
+    __tablename__ = "messages"
+    __table_args__ = (
+        # Invariant 2 (docs/ARCHITECTURE.md): one message per provider message id per workspace, whatever the
+        # concurrency.
+        UniqueConstraint("workspace_id", "channel", "dedupe_key", name="uq_messages_dedupe"),
+        Index("ix_messages_lead_sent", "lead_id", "sent_at", "id"),
+        Index("ix_messages_content_hash", "lead_id", "content_hash"),
+    )
+
+    id: Mapped[uuid.UUID] = uuid_pk()
+    workspace_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(as_uuid=True), ForeignKey("workspaces.id", ondelete="CASCADE")
+    )
+    lead_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), ForeignKey("leads.id", ondelete="CASCADE"))
+    channel: Mapped[str] = mapped_column(String(20))
+    direction: Mapped[str] = mapped_column(String(10))
+    sent_by: Mapped[str] = mapped_column(String(10))
+    subject: Mapped[str | None] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text, default="")
+    html: Mapped[str | None] = mapped_column(Text)  # sanitized
+    from_address: Mapped[str | None] = mapped_column(Text)
+    to: Mapped[list[str]] = mapped_column(ARRAY(Text), default=list)
+    cc: Mapped[list[str]] = mapped_column(ARRAY(Text), default=list)
+    bcc: Mapped[list[str]] = mapped_column(ARRAY(Text), default=list)
+    sent_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    draft_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    dedupe_key: Mapped[str] = mapped_column(Text)
+    content_hash: Mapped[str | None] = mapped_column(String(64))
+    is_bounce: Mapped[bool] = mapped_column(default=False)
+    is_automated: Mapped[bool] = mapped_column(default=False)
+    sentiment_hint: Mapped[str | None] = mapped_column(String(40))
+    post_processed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = created_at_column()

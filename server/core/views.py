@@ -1,0 +1,217 @@
+"""How leads, messages, drafts and insights look to clients: the same shapes in REST answers and in events."""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from datetime import datetime
+from typing import Any
+
+import msgspec
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server.core.db.models import Draft, DraftFailure, Insight, InsightFailure, Lead, Message
+
+
+class DraftFailureView(msgspec.Struct):
+    channel: str
+    reason: str
+    at: datetime
+
+
+class LeadView(msgspec.Struct):
+    id: str
+    first_name: str | None
+    last_name: str | None
+    email: str | None
+    phone: str | None
+    linkedin_url: str | None
+    company: str | None
+    title: str | None
+    sentiment_tag: str
+    status: str
+    assigned_to: str | None
+    last_message_at: datetime | None
+    last_inbound_at: datetime | None
+    appointment_booked_at: datetime | None
+    created_at: datetime
+    channels: list[str]
+    pending_draft_channels: list[str]
+    draft_failures: list[DraftFailureView]
+
+
+class MessageView(msgspec.Struct, rename={"from_": "from"}):
+    id: str
+    lead_id: str
+    channel: str
+    direction: str
+    subject: str | None
+    body: str
+    html: str | None
+    from_: str | None
+    to: list[str]
+    cc: list[str]
+    bcc: list[str]
+    sent_at: datetime
+    sent_by: str
+    draft_id: str | None
+
+
+class DraftView(msgspec.Struct):
+    id: str
+    lead_id: str
+    channel: str
+    status: str
+    content: str
+    subject: str | None
+    trigger_message_id: str | None
+    source: str
+    version: int
+    disposition: str | None
+    model: str | None
+    provider: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class InsightView(msgspec.Struct):
+    lead_id: str
+    first_name: str | None
+    last_name: str | None
+    company: str | None
+    appointment_booked_at: datetime | None
+    outcome: str
+    insight: dict[str, Any]
+    model: str
+    source: str
+    computed_at: datetime
+
+
+class InsightFailureView(msgspec.Struct):
+    lead_id: str
+    first_name: str | None
+    last_name: str | None
+    company: str | None
+    category: str
+    permanent: bool
+    attempts: int
+    failed_at: datetime
+
+
+def _sid(value: uuid.UUID | None) -> str | None:
+    return str(value) if value is not None else None
+
+
+def message_view(m: Message) -> MessageView:
+    return MessageView(
+        id=str(m.id),
+        lead_id=str(m.lead_id),
+        channel=m.channel,
+        direction=m.direction,
+        subject=m.subject,
+        body=m.body,
+        html=m.html,
+        from_=m.from_address,
+        to=list(m.to or []),
+        cc=list(m.cc or []),
+        bcc=list(m.bcc or []),
+        sent_at=m.sent_at,
+        sent_by=m.sent_by,
+        draft_id=_sid(m.draft_id),
+    )
+
+
+def draft_view(d: Draft) -> DraftView:
+    return DraftView(
+        id=str(d.id),
+        lead_id=str(d.lead_id),
+        channel=d.channel,
+        status=d.status,
+        content=d.content,
+        subject=d.subject,
+        trigger_message_id=_sid(d.trigger_message_id),
+        source=d.source,
+        version=d.version,
+        disposition=d.disposition,
+        model=d.model,
+        provider=d.provider,
+        created_at=d.created_at,
+        updated_at=d.updated_at,
+    )
+
+
+def insight_view(insight: Insight, lead: Lead) -> InsightView:
+    return InsightView(
+        lead_id=str(lead.id),
+        first_name=lead.first_name,
+        last_name=lead.last_name,
+        company=lead.company,
+        appointment_booked_at=lead.appointment_booked_at,
+        outcome=insight.outcome,
+        insight=insight.insight,
+        model=insight.model,
+        source=insight.source,
+        computed_at=insight.computed_at,
+    )
+
+
+def insight_failure_view(failure: InsightFailure, lead: Lead) -> InsightFailureView:
+    return InsightFailureView(
+        lead_id=str(lead.id),
+        first_name=lead.first_name,
+        last_name=lead.last_name,
+        company=lead.company,
+        category=failure.category,
+        permanent=failure.permanent,
+        attempts=failure.attempts,
+        failed_at=failure.failed_at,
+    )
+
+
+async def lead_views(session: AsyncSession, leads: list[Lead], *, are_new: bool = False) -> list[LeadView]:
+    """Lead views with their pending-draft channels and failures, in two queries for any number of leads
+    (none for leads created in the caller's transaction)."""
+    ids = [] if are_new else [lead.id for lead in leads]
+    pending: dict[uuid.UUID, list[str]] = defaultdict(list)
+    failures: dict[uuid.UUID, list[DraftFailureView]] = defaultdict(list)
+    if ids:
+        rows = await session.execute(
+            select(Draft.lead_id, Draft.channel).where(Draft.lead_id.in_(ids), Draft.status == "pending")
+        )
+        for lead_id, channel in rows:
+            pending[lead_id].append(channel)
+        for f in await session.scalars(select(DraftFailure).where(DraftFailure.lead_id.in_(ids))):
+            failures[f.lead_id].append(DraftFailureView(channel=f.channel, reason=f.reason, at=f.at))
+    return [
+        LeadView(
+            id=str(lead.id),
+            first_name=lead.first_name,
+            last_name=lead.last_name,
+            email=lead.email,
+            phone=lead.phone,
+            linkedin_url=lead.linkedin_url,
+            company=lead.company,
+            title=lead.title,
+            sentiment_tag=lead.sentiment_tag,
+            status=lead.status,
+            assigned_to=_sid(lead.assigned_to),
+            last_message_at=lead.last_message_at,
+            last_inbound_at=lead.last_inbound_at,
+            appointment_booked_at=lead.appointment_booked_at,
+            created_at=lead.created_at,
+            channels=sorted(lead.channels or []),
+            pending_draft_channels=sorted(pending.get(lead.id, [])),
+            draft_failures=sorted(failures.get(lead.id, []), key=lambda f: f.channel),
+        )
+        for lead in leads
+    ]
+
+
+async def lead_view(session: AsyncSession, lead: Lead, *, is_new: bool = False) -> LeadView:
+    return (await lead_views(session, [lead], are_new=is_new))[0]
+
+
+def to_data(value: Any) -> Any:
+    """A view as plain JSON-ready data (for event rows)."""
+    return msgspec.to_builtins(value)

@@ -1,1 +1,0 @@
-"""Provider webhook bodies turned into one normalized shape (no database, no HTTP)."""
