@@ -11,7 +11,7 @@ import pytest
 from litestar.testing import AsyncTestClient
 
 from tests.conftest import RunningWorker, Workspace
-from tests.workers.test_draft_pipeline import deliver, drain, interested_email, pending
+from tests.helpers import deliver, drain, interested_email, pending
 
 SECRET_WORDS = "Zanzibar-pineapple-7731"
 

@@ -7,6 +7,7 @@ replayable.
 from __future__ import annotations
 
 import base64
+import hmac
 import uuid
 from collections.abc import Callable
 from datetime import datetime
@@ -17,8 +18,8 @@ from sqlalchemy import Update, insert, select, update
 
 from server.core.db.base import utcnow
 from server.core.db.engine import autocommit, read_session
-from server.core.db.models import WebhookEvent
-from server.core.errors import InvalidInput, NotFound
+from server.core.db.models import WebhookEvent, Workspace
+from server.core.errors import InvalidInput, NotFound, Unauthenticated
 from server.core.logging import get_logger
 from server.core.pagination import decode_cursor, encode_cursor
 from server.core.text_cleaning import BodyNotJson, decode_json_body
@@ -69,6 +70,17 @@ def _summary(e: WebhookEvent) -> WebhookEventSummary:
         attempts=e.attempts,
         result=e.result,
     )
+
+
+async def check_secret(workspace_id: uuid.UUID, given: str) -> None:
+    """NotFound for an unknown workspace, Unauthenticated for a missing or wrong secret (compared in constant
+    time)."""
+    async with autocommit() as db:
+        secret = await db.scalar(select(Workspace.webhook_secret).where(Workspace.id == workspace_id))
+    if secret is None:
+        raise NotFound("unknown workspace", code="workspace_not_found")
+    if not given or not hmac.compare_digest(given.encode(), secret.encode()):
+        raise Unauthenticated("missing or wrong webhook secret", code="invalid_webhook_secret")
 
 
 async def record(workspace_id: uuid.UUID, channel: str, body: bytes, content_type: str | None) -> uuid.UUID:

@@ -10,7 +10,7 @@ from litestar.testing import AsyncTestClient
 
 from server.core import jobs
 from tests.conftest import RunningWorker, Workspace
-from tests.workers.test_draft_pipeline import deliver, drain, interested_email, pending
+from tests.helpers import deliver, drain, interested_email, pending
 
 
 async def drafted_lead(

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from server.core.db.engine import session_factory
 from server.core.db.models import Event
 from tests.conftest import RunningWorker, Workspace
-from tests.workers.test_draft_pipeline import deliver, drain, interested_email, pending
+from tests.helpers import deliver, drain, interested_email, pending
 
 
 async def event_types(workspace_id: str, after: int = 0) -> list[tuple[int, str]]:

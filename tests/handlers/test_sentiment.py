@@ -11,8 +11,7 @@ import pytest
 from litestar.testing import AsyncTestClient
 
 from tests.conftest import RunningWorker, Workspace
-from tests.helpers import sample
-from tests.workers.test_draft_pipeline import deliver, drain, pending
+from tests.helpers import deliver, drain, pending, sample
 
 
 async def lead_with_email_and_sms(ws: Workspace, worker: RunningWorker) -> str:

@@ -12,7 +12,7 @@ from typing import Any
 from litestar.testing import AsyncTestClient
 
 from tests.conftest import RunningWorker, Workspace
-from tests.workers.test_draft_pipeline import deliver, drain, interested_email, pending
+from tests.helpers import deliver, drain, interested_email, pending
 
 # A body every id-taking route accepts, so validation never answers before the lookup does.
 UNIVERSAL_BODY = {

@@ -48,7 +48,7 @@ def test_suite_slice_runs_green_on_embedded_services(tmp_path: Path) -> None:
                 "-p",
                 "no:cacheprovider",
                 "tests/handlers/test_webhooks.py",
-                "tests/workers/test_draft_pipeline.py",
+                "tests/drafts/test_pipeline.py",
             ],
             env=env,
             capture_output=True,

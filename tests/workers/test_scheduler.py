@@ -15,7 +15,7 @@ from server.core.db.engine import session_factory
 from server.core.db.models import Message
 from server.drafts.stalled_messages import requeue_stalled_messages
 from tests.conftest import RunningWorker, Workspace
-from tests.workers.test_draft_pipeline import deliver, drain, interested_email, pending
+from tests.helpers import deliver, drain, interested_email, pending
 from workers.scheduler import once_per_period
 
 

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import hmac
 import uuid
 from typing import Any
 
 from litestar import Controller, Request, Response, post
-from sqlalchemy import select
 
-from server.core.db.engine import autocommit
-from server.core.db.models import Workspace
-from server.core.errors import NotFound, PayloadTooLarge, Unauthenticated
+from server.core.errors import NotFound, PayloadTooLarge
 from server.core.settings import get_settings
 from server.handlers.common import ok, parse_id
 from server.handlers.webhooks.admission import webhooks_in_flight
@@ -22,13 +18,8 @@ async def _authenticate(request: Request[Any, Any, Any], workspace: str | None) 
     if not workspace:
         raise NotFound("unknown workspace: pass ?workspace=<workspace_id>", code="workspace_not_found")
     workspace_id = parse_id(workspace, "workspace")
-    async with autocommit() as db:
-        secret = await db.scalar(select(Workspace.webhook_secret).where(Workspace.id == workspace_id))
-    if secret is None:
-        raise NotFound("unknown workspace", code="workspace_not_found")
     given = request.headers.get("x-webhook-secret") or request.query_params.get("secret") or ""
-    if not given or not hmac.compare_digest(given.encode(), secret.encode()):
-        raise Unauthenticated("missing or wrong webhook secret", code="invalid_webhook_secret")
+    await webhook_log.check_secret(workspace_id, given)
     return workspace_id
 
 

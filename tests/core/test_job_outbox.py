@@ -13,7 +13,7 @@ from server.core import jobs
 from server.core.db.engine import session_factory
 from server.core.db.models import JobOutbox
 from tests.conftest import RunningWorker, Workspace
-from tests.workers.test_draft_pipeline import deliver, drain, interested_email, pending
+from tests.helpers import deliver, drain, interested_email, pending
 
 
 async def outbox_rows(message_id: str) -> list[JobOutbox]:

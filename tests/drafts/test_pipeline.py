@@ -14,36 +14,7 @@ from server.core.db.engine import session_factory
 from server.core.db.models import Draft, Message
 from server.drafts.post_processing import post_process_message
 from tests.conftest import RunningWorker, Workspace
-from tests.helpers import sample
-
-
-def interested_email(text: str = "Sounds interesting, can we set up a call next week?") -> dict[str, Any]:
-    body = copy.deepcopy(sample("emailbison_lead_replied_1.json"))
-    body["data"]["reply"]["id"] = uuid.uuid4().int % 10**9
-    body["data"]["reply"]["text_body"] = text
-    body["data"]["reply"]["html_body"] = f"<p>{text}</p>"
-    email = f"lead-{uuid.uuid4().hex[:8]}@prospect.io"
-    body["data"]["lead"]["email"] = email
-    body["data"]["reply"]["from_email_address"] = email
-    body["data"]["lead"]["id"] = uuid.uuid4().int % 10**9
-    return body
-
-
-async def deliver(ws: Workspace, channel: str, body: dict[str, Any]) -> dict[str, Any]:
-    response = await ws.client.post(ws.webhook_url(channel), json=body, headers=ws.webhook_headers)
-    assert response.status_code == 200, response.text
-    data: dict[str, Any] = response.json()["data"]
-    return data
-
-
-async def drain(worker: RunningWorker) -> None:
-    await asyncio.to_thread(worker.drain)
-
-
-async def pending(client: AsyncTestClient[Any], ws: Workspace, lead_id: str) -> list[dict[str, Any]]:
-    response = await client.get(f"/api/leads/{lead_id}/drafts", params={"status": "pending"}, headers=ws.auth)
-    drafts: list[dict[str, Any]] = response.json()["data"]
-    return drafts
+from tests.helpers import deliver, drain, interested_email, pending
 
 
 async def test_interested_reply_gets_classified_and_drafted(
