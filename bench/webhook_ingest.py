@@ -28,12 +28,12 @@ import redis.asyncio as aioredis
 from bench.bare_insert_app import TABLE_DDL
 from bench.database import BENCH_DB, database_url, prepare
 from bench.drafts import DraftResult, measure
-from bench.fake_openai import FakeOpenAI
 from bench.load import LoadResult, Shot, drive
 from bench.payloads import INTERESTED_REPLIES, REPLIES, mixed
 from bench.pg_activity import sampling
 from bench.procs import Process, Processes, bench_env, free_port, procfile_command, venv_argv, wait_http
 from bench.report import fmt, run_cli, table
+from tests.fakes.fake_openai import DRAFTING, FakeOpenAIServer
 
 DATABASE_URL = database_url()
 NAMESPACE = "setterdesk-bench"
@@ -212,14 +212,14 @@ async def wait_for_worker(conn: asyncpg.Connection, workspace: Workspace, shots:
 
 
 async def measure_drafts(
-    opts: Options, procs: Processes, env: dict[str, str], web: Server, fake: FakeOpenAI
+    opts: Options, procs: Processes, env: dict[str, str], web: Server, fake: FakeOpenAIServer
 ) -> DraftResult:
     """Worker and (unless offline) fake OpenAI up, a few drafts to warm up, then the paced replies."""
     workspace = await signup(web.base, "Bench drafts")
     run = uuid.uuid4().hex[:8]
     flushed = await flush_namespace(opts.redis_url)  # the ingest part's queued jobs: nobody wants them
     note(f"flushed {flushed} Redis keys of the ingest part's jobs")
-    openai_url = None if opts.offline else await fake.start(free_port())
+    openai_url = None if opts.offline else fake.start().base_url
     worker = start_worker(procs, env, openai_url)
     warm = webhook_shots(web.base, workspace, run, range(WORKER_WARMUP), INTERESTED_REPLIES)
     shots = webhook_shots(
@@ -229,7 +229,7 @@ async def measure_drafts(
     try:
         note("worker warm-up")
         await wait_for_worker(conn, workspace, warm)
-        fake.requests = 0  # count the measured messages' model calls only
+        fake.reset()  # count the measured messages' model calls only
         note(f"drafts: {opts.drafts} interested replies at {opts.draft_rate:g}/s")
         processes = {"web": web.process, "worker": worker}
         before = {name: process.cpu_seconds() for name, process in processes.items()}
@@ -254,7 +254,7 @@ async def run(opts: Options) -> dict[str, Any]:
     for signum in (signal.SIGINT, signal.SIGTERM):  # cancel the run: its finally stops every process
         asyncio.get_running_loop().add_signal_handler(signum, task.cancel)
     procs = Processes()
-    fake = FakeOpenAI()
+    fake = FakeOpenAIServer(prefer=DRAFTING, keep_requests=False)
     try:
         note(f"database {BENCH_DB}: {'kept' if opts.keep_db else 'recreated'} and migrated")
         await prepare_database(opts.keep_db)
@@ -266,9 +266,8 @@ async def run(opts: Options) -> dict[str, Any]:
         return figures(opts, bare_result, webhook_result, warm_failures, drafts, fake, procs)
     finally:
         note("stopping processes")
-        # In a thread: the fake OpenAI server lives on this loop and must answer the worker's last calls.
         await asyncio.to_thread(procs.stop_all)
-        await fake.stop()
+        await asyncio.to_thread(fake.stop)  # after the worker: it answers the worker's last calls
         await flush_namespace(opts.redis_url)
 
 
@@ -278,7 +277,7 @@ def figures(
     webhook: LoadResult,
     warm_failures: int,
     drafts: DraftResult,
-    fake: FakeOpenAI,
+    fake: FakeOpenAIServer,
     procs: Processes,
 ) -> dict[str, Any]:
     return {
@@ -296,7 +295,7 @@ def figures(
             "ratio_webhook_to_bare_rps": round(webhook.rps / bare.rps, 3) if bare.rps else None,
             "warmup_non_200": warm_failures,
         },
-        "drafts": {**drafts.summary(), "model_calls": None if opts.offline else fake.requests},
+        "drafts": {**drafts.summary(), "model_calls": None if opts.offline else fake.request_count},
         "log_errors": {name: len(lines) for name, lines in procs.error_lines().items()},
     }
 
