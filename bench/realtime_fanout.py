@@ -43,8 +43,9 @@ import redis.asyncio as aioredis
 from websockets.asyncio.client import ClientConnection, connect
 
 from bench.database import BENCH_DB, database_url, prepare
-from bench.procs import Process, Processes, bench_env, free_port, procfile_command, wait_http
+from bench.environment import LOG_DIR, bench_env
 from bench.report import fmt, percentile, run_cli, table
+from tests.processes import Process, Processes, free_port, wait_http
 
 DATABASE_URL = database_url()
 LEAD_EVENT = "lead.updated"
@@ -335,7 +336,6 @@ async def run_round(
     clients: list[Client],
 ) -> dict[str, Any]:
     redis_port = urlsplit(opts.redis_url).port or 6379
-    assert web.popen is not None
     note(f"N={sockets}: opening sockets, {opts.connect_batch} handshakes at a time")
     opened_at = time.monotonic()
     failures = await open_clients(account, sockets, opts.connect_batch, opts.compression, clients)
@@ -343,7 +343,7 @@ async def run_round(
     if not clients:
         raise RuntimeError(f"N={sockets}: no socket opened: {failures[:3]}")
     await asyncio.sleep(1.0)  # the subscribe burst's presence reads and frames settle first
-    redis_after_connect = await web_redis_clients(redis, web.popen.pid, redis_port)
+    redis_after_connect = await web_redis_clients(redis, web.pid, redis_port)
     before_id = await latest_lead_event(conn, account.lead_id)
 
     note(f"N={sockets}: {commits} commits at {opts.rate:g}/s")
@@ -352,7 +352,7 @@ async def run_round(
     made = await make_commits(account, commits, opts.rate, f"N={sockets}")
     await wait_delivered(clients, commits, opts.settle_s)
     cpu_after, client_cpu_after = web.cpu_seconds(), time.process_time()
-    redis_during = await web_redis_clients(redis, web.popen.pid, redis_port)
+    redis_during = await web_redis_clients(redis, web.pid, redis_port)
     expected = await lead_event_ids(conn, account.lead_id, before_id)
     result = analyse(clients, expected, made)
     web_cpu = cpu_after - cpu_before if cpu_before is not None and cpu_after is not None else None
@@ -368,7 +368,7 @@ async def run_round(
         loadavg_1m_before=round(load_before, 2),
         redis_after_connect=redis_after_connect,
         redis_during=redis_during,
-        web_alive=web.running,
+        web_alive=web.alive(),
     )
     note(f"N={sockets}: closing sockets")
     await close_clients(clients, opts.connect_batch)
@@ -453,7 +453,7 @@ async def run(opts: Options) -> dict[str, Any]:
         asyncio.get_running_loop().add_signal_handler(signum, task.cancel)
     fd_limit = raise_fd_limit(max(opts.sockets))
     namespace = f"setterdesk-bench-rt-{uuid.uuid4().hex[:8]}"
-    procs = Processes()
+    procs = Processes(LOG_DIR)
     clients: list[Client] = []
     redis = aioredis.from_url(opts.redis_url)
     conn: asyncpg.Connection | None = None
@@ -463,12 +463,11 @@ async def run(opts: Options) -> dict[str, Any]:
         conn = await asyncpg.connect(DATABASE_URL)
         env = web_env(opts, free_port(), namespace)
         redis_port = urlsplit(opts.redis_url).port or 6379
-        web = procs.start(LOG_NAME, procfile_command("web", env), env)
+        web = procs.start_role(LOG_NAME, "web", env)
         base = f"http://127.0.0.1:{env['PORT']}"
-        await wait_http(f"{base}/healthz", web)
+        await asyncio.to_thread(wait_http, f"{base}/healthz", process=web)
         account = await create_account(base)
-        assert web.popen is not None
-        redis_idle = await web_redis_clients(redis, web.popen.pid, redis_port)
+        redis_idle = await web_redis_clients(redis, web.pid, redis_port)
         if opts.warmup:
             note(f"warm-up: 1 socket, {opts.warmup} commits")
             if failures := await open_clients(account, 1, 1, opts.compression, clients):
@@ -483,7 +482,7 @@ async def run(opts: Options) -> dict[str, Any]:
         return {
             "setup": {
                 "cpus": os.cpu_count(),
-                "web": procs.command(LOG_NAME),
+                "web": web.command(),
                 "rate_per_s": opts.rate,
                 "compression": "client offers deflate" if opts.compression else "no deflate offered",
                 "connect_batch": opts.connect_batch,
@@ -492,7 +491,7 @@ async def run(opts: Options) -> dict[str, Any]:
             "redis_idle": redis_idle,
             "rounds": rounds,
             "log_errors": len(web.error_lines()),
-            "log_lines": len(web.log_path.read_text(errors="replace").splitlines()),
+            "log_lines": len(web.output().splitlines()),
         }
     finally:
         note("closing sockets and stopping the web process")

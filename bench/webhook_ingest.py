@@ -28,12 +28,13 @@ import redis.asyncio as aioredis
 from bench.bare_insert_app import TABLE_DDL
 from bench.database import BENCH_DB, database_url, prepare
 from bench.drafts import DraftResult, measure
+from bench.environment import LOG_DIR, bench_env
 from bench.load import LoadResult, Shot, drive
 from bench.payloads import INTERESTED_REPLIES, REPLIES, mixed
 from bench.pg_activity import sampling
-from bench.procs import Process, Processes, bench_env, free_port, procfile_command, venv_argv, wait_http
 from bench.report import fmt, run_cli, table
 from tests.fakes.fake_openai import DRAFTING, FakeOpenAIServer
+from tests.processes import Process, Processes, free_port, venv_argv, wait_http
 
 DATABASE_URL = database_url()
 NAMESPACE = "setterdesk-bench"
@@ -111,9 +112,9 @@ class Server:
 
 
 async def start_web(procs: Processes, env: dict[str, str]) -> Server:
-    web = procs.start("web", procfile_command("web", env), env)
+    web = procs.start_role("web", "web", env)
     base = f"http://127.0.0.1:{env['PORT']}"
-    await wait_http(f"{base}/healthz", web)
+    await asyncio.to_thread(wait_http, f"{base}/healthz", process=web)
     return Server(base, web)
 
 
@@ -123,7 +124,7 @@ async def start_bare(procs: Processes, env: dict[str, str]) -> Server:
     argv += ["--port", str(port), "--no-access-log"]
     bare = procs.start("bare", venv_argv(argv), {**env, "BENCH_DATABASE_URL": DATABASE_URL})
     base = f"http://127.0.0.1:{port}"
-    await wait_http(f"{base}/insert", bare, ok=frozenset({405}))  # up: GET on a POST-only route
+    await asyncio.to_thread(wait_http, f"{base}/insert", process=bare)  # up: GET on a POST-only route, 405
     return Server(base, bare)
 
 
@@ -132,7 +133,7 @@ def start_worker(procs: Processes, env: dict[str, str], openai_url: str | None) 
         env = {**env, "LLM_PROVIDER": "openai", "OPENAI_API_KEY": "bench-key", "OPENAI_BASE_URL": openai_url}
     else:
         env = {**env, "LLM_PROVIDER": "offline"}
-    return procs.start("worker", procfile_command("worker", env), env)
+    return procs.start_role("worker", "worker", env)
 
 
 async def signup(base: str, name: str) -> Workspace:
@@ -253,7 +254,7 @@ async def run(opts: Options) -> dict[str, Any]:
     assert task is not None
     for signum in (signal.SIGINT, signal.SIGTERM):  # cancel the run: its finally stops every process
         asyncio.get_running_loop().add_signal_handler(signum, task.cancel)
-    procs = Processes()
+    procs = Processes(LOG_DIR)
     fake = FakeOpenAIServer(prefer=DRAFTING, keep_requests=False)
     try:
         note(f"database {BENCH_DB}: {'kept' if opts.keep_db else 'recreated'} and migrated")
@@ -287,7 +288,7 @@ def figures(
             "requests": opts.requests,
             "warmup": opts.warmup,
             "provider": "offline" if opts.offline else "openai (fake, answers at once)",
-            "worker": procs.command("worker"),
+            "worker": procs["worker"].command(),
         },
         "ingest": {
             "bare": bare.summary(),
