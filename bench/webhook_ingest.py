@@ -23,16 +23,16 @@ from typing import Any
 
 import aiohttp
 import asyncpg
-import redis.asyncio as aioredis
 
 from bench.bare_insert_app import TABLE_DDL
 from bench.database import BENCH_DB, database_url, prepare
 from bench.drafts import DraftResult, measure
-from bench.environment import LOG_DIR, bench_env
+from bench.environment import LOG_DIR, bench_env, flush_namespace
 from bench.load import LoadResult, Shot, drive
 from bench.payloads import INTERESTED_REPLIES, REPLIES, mixed
 from bench.pg_activity import sampling
-from bench.report import fmt, run_cli, table
+from bench.report import fmt, note, run_cli, table
+from bench.signup import signup
 from tests.fakes.fake_openai import DRAFTING, FakeOpenAIServer
 from tests.processes import Process, Processes, free_port, venv_argv, wait_http
 
@@ -62,10 +62,6 @@ class Workspace:
     secret: str
 
 
-def note(text: str) -> None:
-    print(f"[bench] {text}", file=sys.stderr, flush=True)
-
-
 # --- database and redis -------------------------------------------------------------------------------
 
 
@@ -77,18 +73,6 @@ async def prepare_database(keep: bool) -> None:
         await conn.execute("TRUNCATE bench_bare")
     finally:
         await conn.close()
-
-
-async def flush_namespace(redis_url: str) -> int:
-    """Delete every key of the benchmark's Dramatiq namespace (queued jobs, acks, heartbeats)."""
-    redis = aioredis.from_url(redis_url)
-    try:
-        keys = [key async for key in redis.scan_iter(match=f"{NAMESPACE}:*", count=1000)]
-        if keys:
-            await redis.delete(*keys)
-        return len(keys)
-    finally:
-        await redis.aclose()
 
 
 # --- processes -------------------------------------------------------------------------------------------
@@ -136,18 +120,9 @@ def start_worker(procs: Processes, env: dict[str, str], openai_url: str | None) 
     return procs.start_role("worker", "worker", env)
 
 
-async def signup(base: str, name: str) -> Workspace:
-    body = {
-        "workspace_name": name,
-        "name": "Bench Owner",
-        "email": f"bench-{uuid.uuid4().hex[:12]}@example.com",
-        "password": "bench password 1234",
-    }
-    async with aiohttp.ClientSession() as http, http.post(f"{base}/api/signup", json=body) as response:
-        payload = await response.json()
-        if response.status != 201:
-            raise RuntimeError(f"POST /api/signup answered {response.status}: {payload}")
-    workspace = payload["data"]["workspace"]
+async def new_workspace(base: str, name: str) -> Workspace:
+    async with aiohttp.ClientSession() as http:
+        workspace = (await signup(http, base, name))["workspace"]
     return Workspace(workspace["id"], workspace["webhook_secret"])
 
 
@@ -171,7 +146,7 @@ def bare_shots(base: str, shots: list[Shot]) -> list[Shot]:
 
 async def measure_ingest(opts: Options, web: Server, bare: Server) -> tuple[LoadResult, LoadResult, int]:
     """Warm both up, then the bare INSERT and the webhook endpoint, one after the other, same bodies."""
-    workspace = await signup(web.base, "Bench ingest")
+    workspace = await new_workspace(web.base, "Bench ingest")
     run = uuid.uuid4().hex[:8]
     warm = webhook_shots(web.base, workspace, run, range(opts.warmup), REPLIES)
     measured = range(opts.warmup, opts.warmup + opts.requests)
@@ -216,9 +191,10 @@ async def measure_drafts(
     opts: Options, procs: Processes, env: dict[str, str], web: Server, fake: FakeOpenAIServer
 ) -> DraftResult:
     """Worker and (unless offline) fake OpenAI up, a few drafts to warm up, then the paced replies."""
-    workspace = await signup(web.base, "Bench drafts")
+    workspace = await new_workspace(web.base, "Bench drafts")
     run = uuid.uuid4().hex[:8]
-    flushed = await flush_namespace(opts.redis_url)  # the ingest part's queued jobs: nobody wants them
+    # The ingest part's queued jobs: nobody wants them.
+    flushed = await flush_namespace(opts.redis_url, NAMESPACE)
     note(f"flushed {flushed} Redis keys of the ingest part's jobs")
     openai_url = None if opts.offline else fake.start().base_url
     worker = start_worker(procs, env, openai_url)
@@ -259,7 +235,7 @@ async def run(opts: Options) -> dict[str, Any]:
     try:
         note(f"database {BENCH_DB}: {'kept' if opts.keep_db else 'recreated'} and migrated")
         await prepare_database(opts.keep_db)
-        await flush_namespace(opts.redis_url)
+        await flush_namespace(opts.redis_url, NAMESPACE)
         env = base_env(opts, free_port())
         web, bare = await start_web(procs, env), await start_bare(procs, env)
         bare_result, webhook_result, warm_failures = await measure_ingest(opts, web, bare)
@@ -269,7 +245,7 @@ async def run(opts: Options) -> dict[str, Any]:
         note("stopping processes")
         await asyncio.to_thread(procs.stop_all)
         await asyncio.to_thread(fake.stop)  # after the worker: it answers the worker's last calls
-        await flush_namespace(opts.redis_url)
+        await flush_namespace(opts.redis_url, NAMESPACE)
 
 
 def figures(

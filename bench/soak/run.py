@@ -15,11 +15,11 @@ import aiohttp
 import asyncpg
 
 from bench.database import BENCH_DB, prepare
-from bench.environment import LOG_DIR
+from bench.environment import LOG_DIR, flush_namespace, raise_fd_limit
 from bench.load import client
-from bench.realtime_fanout import flush_namespace, raise_fd_limit, spread
+from bench.report import note, spread
 from bench.soak.checks import check_deliveries, pipeline_counts, settle, table_events, verdict
-from bench.soak.options import DATABASE_URL, Options, note
+from bench.soak.options import DATABASE_URL, Options
 from bench.soak.sockets import Socket, close_sockets, open_sockets, plan_sockets
 from bench.soak.stack import Cpu, LoopLag, Memory, base_env, start_stack
 from bench.soak.traffic import Webhooks, send_paced, signup_all
