@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 import asyncpg
 
 from bench.load import Answer, Shot, paced
-from bench.report import percentile
+from bench.report import percentile, rounded, spread
 
 POLL_INTERVAL_S = 0.05
 # Both times come from the processes' own clocks (same host): messages.created_at is set by the web
@@ -89,28 +89,16 @@ class DraftResult:
             "send_errors": dict(self.watch.send_errors),
             "drafts": len(self.watch.found),
             "draft_failures": self.failures,
-            "db_ms": _spread(db),
-            "observed_ms": _spread(observed),
+            "db_ms": spread(db, digits=1),
+            "observed_ms": spread(observed, digits=1),
             # Does the latency stay flat (keeping up) or grow along the run (a queue builds up)?
-            "db_ms_p50_first_quarter": _round(percentile(in_order[:quarter], 50)),
-            "db_ms_p50_last_quarter": _round(percentile(in_order[-quarter:], 50)),
+            "db_ms_p50_first_quarter": rounded(percentile(in_order[:quarter], 50), 1),
+            "db_ms_p50_last_quarter": rounded(percentile(in_order[-quarter:], 50), 1),
             "cpu_ms_per_message": {
                 name: round(cpu * 1000 / accepted, 2) if accepted else None
                 for name, cpu in self.cpu_s.items()
             },
         }
-
-
-def _spread(values: list[float]) -> dict[str, float | None]:
-    return {
-        "p50": _round(percentile(values, 50)),
-        "p99": _round(percentile(values, 99)),
-        "max": _round(max(values) if values else None),
-    }
-
-
-def _round(value: float | None) -> float | None:
-    return round(value, 1) if value is not None else None
 
 
 async def measure(

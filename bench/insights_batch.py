@@ -5,7 +5,7 @@
 
 Every scenario runs the same in-process extraction the `setterdesk backfill-insights` command runs (a few
 leads at once), first with the offline provider, then with the official SDK against a fake OpenAI server
-that answers at once (bench/fake_openai.py, on this event loop). It uses a database of its own
+that answers at once (tests/fakes/fake_openai.py, in a thread of this process). It uses a database of its own
 (setterdesk_bench_insights, dropped and migrated at start) and the Redis of REDIS_URL for the per-lead locks.
 """
 
@@ -23,8 +23,6 @@ from typing import Any
 from sqlalchemy import insert, text
 
 from bench.database import prepare
-from bench.fake_openai import FakeOpenAI
-from bench.procs import free_port
 from bench.report import fmt, table
 from server.ai.providers.select import reset_provider_cache
 from server.core.db.engine import dispose_engine, session_factory
@@ -32,6 +30,7 @@ from server.core.db.models import Lead, Message, Workspace
 from server.core.logging import configure_logging
 from server.core.settings import async_database_url, reset_settings_cache
 from server.insights.booked_summaries import backfill_insights
+from tests.fakes.fake_openai import FakeOpenAIServer
 
 DB_NAME = "setterdesk_bench_insights"
 START = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
@@ -126,14 +125,14 @@ def use_provider(base_url: str | None) -> None:
     reset_provider_cache()
 
 
-async def measure(scenario: Scenario, provider: str, fake: FakeOpenAI | None) -> list[str]:
+async def measure(scenario: Scenario, provider: str, fake: FakeOpenAIServer | None) -> list[str]:
 
     await forget_insights()
-    requests_before = fake.requests if fake else 0
+    requests_before = fake.request_count if fake else 0
     started = time.perf_counter()
     summary = await backfill_insights(workspace_id=scenario.workspace_id)
     wall = time.perf_counter() - started
-    http_requests = (fake.requests - requests_before) if fake else None
+    http_requests = (fake.request_count - requests_before) if fake else None
     done = max(1, summary.done)
     return [
         scenario.name,
@@ -157,13 +156,12 @@ async def run(options: argparse.Namespace) -> str:
     use_provider(None)
     for scenario in scenarios:
         rows.append(await measure(scenario, "offline", None))
-    fake = FakeOpenAI()
-    use_provider(await fake.start(free_port()))
     try:
-        for scenario in scenarios:
-            rows.append(await measure(scenario, "fake OpenAI (HTTP)", fake))
+        with FakeOpenAIServer(keep_requests=False) as fake:
+            use_provider(fake.base_url)
+            for scenario in scenarios:
+                rows.append(await measure(scenario, "fake OpenAI (HTTP)", fake))
     finally:
-        await fake.stop()
         await dispose_engine()
     header = [
         "scenario",

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import aiohttp
 
-from bench.report import percentile
+from bench.report import percentile, rounded
 
 REQUEST_TIMEOUT = aiohttp.ClientTimeout(total=30)
 
@@ -66,8 +66,8 @@ class LoadResult:
             "planned": self.planned,
             "wall_s": round(self.wall_s, 3),
             "rps": round(self.rps, 1),
-            "p50_ms": _round(percentile(self.latencies_ms, 50)),
-            "p99_ms": _round(percentile(self.latencies_ms, 99)),
+            "p50_ms": rounded(percentile(self.latencies_ms, 50)),
+            "p99_ms": rounded(percentile(self.latencies_ms, 99)),
             "non_200": sum(self.non_200.values()),
             "non_200_kinds": dict(self.non_200),
             "outcomes": dict(self.outcomes),
@@ -78,10 +78,6 @@ class LoadResult:
 
     def _per_request(self, cpu_s: float | None) -> float | None:
         return round(cpu_s * 1000 / self.answered, 2) if cpu_s is not None and self.answered else None
-
-
-def _round(value: float | None) -> float | None:
-    return round(value, 2) if value is not None else None
 
 
 def client(concurrency: int) -> aiohttp.ClientSession:

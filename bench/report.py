@@ -1,10 +1,12 @@
-"""Latency summaries, the plain-text table the benchmarks print, and their command lines' common end."""
+"""Latency summaries, the plain-text table the benchmarks print, their progress notes and their command
+lines' common end."""
 
 from __future__ import annotations
 
 import asyncio
 import json
 import math
+import sys
 from collections.abc import Callable, Coroutine, Sequence
 from typing import Any
 
@@ -18,6 +20,19 @@ def percentile(values: Sequence[float], q: float) -> float | None:
     ordered = sorted(values)
     rank = max(1, math.ceil(q / 100 * len(ordered)))
     return ordered[rank - 1]
+
+
+def rounded(value: float | None, digits: int = 2) -> float | None:
+    return None if value is None else round(value, digits)
+
+
+def spread(values: Sequence[float], digits: int = 2) -> dict[str, float | None]:
+    """p50, p99 and max, rounded."""
+    return {
+        "p50": rounded(percentile(values, 50), digits),
+        "p99": rounded(percentile(values, 99), digits),
+        "max": rounded(max(values) if values else None, digits),
+    }
 
 
 def fmt(value: float | int | str | None, digits: int = 1) -> str:
@@ -39,6 +54,11 @@ def table(title: str, header: Sequence[str], rows: Sequence[Sequence[str]]) -> s
 
     rule = "-" * len(line(header))
     return "\n".join([title, rule, line(header), rule, *(line(row) for row in rows), rule])
+
+
+def note(text: str) -> None:
+    """A progress note on stderr: stdout carries only the figures."""
+    print(f"[bench] {text}", file=sys.stderr, flush=True)
 
 
 def run_cli(

@@ -23,17 +23,18 @@ from typing import Any
 
 import aiohttp
 import asyncpg
-import redis.asyncio as aioredis
 
 from bench.bare_insert_app import TABLE_DDL
 from bench.database import BENCH_DB, database_url, prepare
 from bench.drafts import DraftResult, measure
-from bench.fake_openai import FakeOpenAI
+from bench.environment import LOG_DIR, bench_env, flush_namespace
 from bench.load import LoadResult, Shot, drive
 from bench.payloads import INTERESTED_REPLIES, REPLIES, mixed
 from bench.pg_activity import sampling
-from bench.procs import Process, Processes, bench_env, free_port, procfile_command, venv_argv, wait_http
-from bench.report import fmt, run_cli, table
+from bench.report import fmt, note, run_cli, table
+from bench.signup import signup
+from tests.fakes.fake_openai import DRAFTING, FakeOpenAIServer
+from tests.processes import Process, Processes, free_port, venv_argv, wait_http
 
 DATABASE_URL = database_url()
 NAMESPACE = "setterdesk-bench"
@@ -61,10 +62,6 @@ class Workspace:
     secret: str
 
 
-def note(text: str) -> None:
-    print(f"[bench] {text}", file=sys.stderr, flush=True)
-
-
 # --- database and redis -------------------------------------------------------------------------------
 
 
@@ -76,18 +73,6 @@ async def prepare_database(keep: bool) -> None:
         await conn.execute("TRUNCATE bench_bare")
     finally:
         await conn.close()
-
-
-async def flush_namespace(redis_url: str) -> int:
-    """Delete every key of the benchmark's Dramatiq namespace (queued jobs, acks, heartbeats)."""
-    redis = aioredis.from_url(redis_url)
-    try:
-        keys = [key async for key in redis.scan_iter(match=f"{NAMESPACE}:*", count=1000)]
-        if keys:
-            await redis.delete(*keys)
-        return len(keys)
-    finally:
-        await redis.aclose()
 
 
 # --- processes -------------------------------------------------------------------------------------------
@@ -111,9 +96,9 @@ class Server:
 
 
 async def start_web(procs: Processes, env: dict[str, str]) -> Server:
-    web = procs.start("web", procfile_command("web", env), env)
+    web = procs.start_role("web", "web", env)
     base = f"http://127.0.0.1:{env['PORT']}"
-    await wait_http(f"{base}/healthz", web)
+    await asyncio.to_thread(wait_http, f"{base}/healthz", process=web)
     return Server(base, web)
 
 
@@ -123,7 +108,7 @@ async def start_bare(procs: Processes, env: dict[str, str]) -> Server:
     argv += ["--port", str(port), "--no-access-log"]
     bare = procs.start("bare", venv_argv(argv), {**env, "BENCH_DATABASE_URL": DATABASE_URL})
     base = f"http://127.0.0.1:{port}"
-    await wait_http(f"{base}/insert", bare, ok=frozenset({405}))  # up: GET on a POST-only route
+    await asyncio.to_thread(wait_http, f"{base}/insert", process=bare)  # up: GET on a POST-only route, 405
     return Server(base, bare)
 
 
@@ -132,21 +117,12 @@ def start_worker(procs: Processes, env: dict[str, str], openai_url: str | None) 
         env = {**env, "LLM_PROVIDER": "openai", "OPENAI_API_KEY": "bench-key", "OPENAI_BASE_URL": openai_url}
     else:
         env = {**env, "LLM_PROVIDER": "offline"}
-    return procs.start("worker", procfile_command("worker", env), env)
+    return procs.start_role("worker", "worker", env)
 
 
-async def signup(base: str, name: str) -> Workspace:
-    body = {
-        "workspace_name": name,
-        "name": "Bench Owner",
-        "email": f"bench-{uuid.uuid4().hex[:12]}@example.com",
-        "password": "bench password 1234",
-    }
-    async with aiohttp.ClientSession() as http, http.post(f"{base}/api/signup", json=body) as response:
-        payload = await response.json()
-        if response.status != 201:
-            raise RuntimeError(f"POST /api/signup answered {response.status}: {payload}")
-    workspace = payload["data"]["workspace"]
+async def new_workspace(base: str, name: str) -> Workspace:
+    async with aiohttp.ClientSession() as http:
+        workspace = (await signup(http, base, name))["workspace"]
     return Workspace(workspace["id"], workspace["webhook_secret"])
 
 
@@ -170,7 +146,7 @@ def bare_shots(base: str, shots: list[Shot]) -> list[Shot]:
 
 async def measure_ingest(opts: Options, web: Server, bare: Server) -> tuple[LoadResult, LoadResult, int]:
     """Warm both up, then the bare INSERT and the webhook endpoint, one after the other, same bodies."""
-    workspace = await signup(web.base, "Bench ingest")
+    workspace = await new_workspace(web.base, "Bench ingest")
     run = uuid.uuid4().hex[:8]
     warm = webhook_shots(web.base, workspace, run, range(opts.warmup), REPLIES)
     measured = range(opts.warmup, opts.warmup + opts.requests)
@@ -212,14 +188,15 @@ async def wait_for_worker(conn: asyncpg.Connection, workspace: Workspace, shots:
 
 
 async def measure_drafts(
-    opts: Options, procs: Processes, env: dict[str, str], web: Server, fake: FakeOpenAI
+    opts: Options, procs: Processes, env: dict[str, str], web: Server, fake: FakeOpenAIServer
 ) -> DraftResult:
     """Worker and (unless offline) fake OpenAI up, a few drafts to warm up, then the paced replies."""
-    workspace = await signup(web.base, "Bench drafts")
+    workspace = await new_workspace(web.base, "Bench drafts")
     run = uuid.uuid4().hex[:8]
-    flushed = await flush_namespace(opts.redis_url)  # the ingest part's queued jobs: nobody wants them
+    # The ingest part's queued jobs: nobody wants them.
+    flushed = await flush_namespace(opts.redis_url, NAMESPACE)
     note(f"flushed {flushed} Redis keys of the ingest part's jobs")
-    openai_url = None if opts.offline else await fake.start(free_port())
+    openai_url = None if opts.offline else fake.start().base_url
     worker = start_worker(procs, env, openai_url)
     warm = webhook_shots(web.base, workspace, run, range(WORKER_WARMUP), INTERESTED_REPLIES)
     shots = webhook_shots(
@@ -229,7 +206,7 @@ async def measure_drafts(
     try:
         note("worker warm-up")
         await wait_for_worker(conn, workspace, warm)
-        fake.requests = 0  # count the measured messages' model calls only
+        fake.reset()  # count the measured messages' model calls only
         note(f"drafts: {opts.drafts} interested replies at {opts.draft_rate:g}/s")
         processes = {"web": web.process, "worker": worker}
         before = {name: process.cpu_seconds() for name, process in processes.items()}
@@ -253,12 +230,12 @@ async def run(opts: Options) -> dict[str, Any]:
     assert task is not None
     for signum in (signal.SIGINT, signal.SIGTERM):  # cancel the run: its finally stops every process
         asyncio.get_running_loop().add_signal_handler(signum, task.cancel)
-    procs = Processes()
-    fake = FakeOpenAI()
+    procs = Processes(LOG_DIR)
+    fake = FakeOpenAIServer(prefer=DRAFTING, keep_requests=False)
     try:
         note(f"database {BENCH_DB}: {'kept' if opts.keep_db else 'recreated'} and migrated")
         await prepare_database(opts.keep_db)
-        await flush_namespace(opts.redis_url)
+        await flush_namespace(opts.redis_url, NAMESPACE)
         env = base_env(opts, free_port())
         web, bare = await start_web(procs, env), await start_bare(procs, env)
         bare_result, webhook_result, warm_failures = await measure_ingest(opts, web, bare)
@@ -266,10 +243,9 @@ async def run(opts: Options) -> dict[str, Any]:
         return figures(opts, bare_result, webhook_result, warm_failures, drafts, fake, procs)
     finally:
         note("stopping processes")
-        # In a thread: the fake OpenAI server lives on this loop and must answer the worker's last calls.
         await asyncio.to_thread(procs.stop_all)
-        await fake.stop()
-        await flush_namespace(opts.redis_url)
+        await asyncio.to_thread(fake.stop)  # after the worker: it answers the worker's last calls
+        await flush_namespace(opts.redis_url, NAMESPACE)
 
 
 def figures(
@@ -278,7 +254,7 @@ def figures(
     webhook: LoadResult,
     warm_failures: int,
     drafts: DraftResult,
-    fake: FakeOpenAI,
+    fake: FakeOpenAIServer,
     procs: Processes,
 ) -> dict[str, Any]:
     return {
@@ -288,7 +264,7 @@ def figures(
             "requests": opts.requests,
             "warmup": opts.warmup,
             "provider": "offline" if opts.offline else "openai (fake, answers at once)",
-            "worker": procs.command("worker"),
+            "worker": procs["worker"].command(),
         },
         "ingest": {
             "bare": bare.summary(),
@@ -296,7 +272,7 @@ def figures(
             "ratio_webhook_to_bare_rps": round(webhook.rps / bare.rps, 3) if bare.rps else None,
             "warmup_non_200": warm_failures,
         },
-        "drafts": {**drafts.summary(), "model_calls": None if opts.offline else fake.requests},
+        "drafts": {**drafts.summary(), "model_calls": None if opts.offline else fake.request_count},
         "log_errors": {name: len(lines) for name, lines in procs.error_lines().items()},
     }
 

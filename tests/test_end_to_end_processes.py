@@ -16,7 +16,7 @@ from websockets.sync.client import connect
 
 from tests.fakes.fake_openai import FakeOpenAIServer, FakeReply
 from tests.helpers import sample
-from tests.processes import Role, free_port, process_env, wait_http
+from tests.processes import free_port, process_env, start_role, stop_all, wait_http
 
 pytestmark = pytest.mark.slow
 
@@ -33,13 +33,12 @@ def stack(fake_openai: FakeOpenAIServer, tmp_path: Path) -> Iterator[tuple[str, 
         DRAMATIQ_NAMESPACE=f"setterdesk-e2e-{uuid.uuid4().hex[:8]}",
         WORKER_THREADS="2",
     )
-    roles = [Role("web", env, tmp_path / "web.log"), Role("worker", env, tmp_path / "worker.log")]
+    roles = [start_role("web", env, tmp_path / "web.log"), start_role("worker", env, tmp_path / "worker.log")]
     try:
-        wait_http(f"http://127.0.0.1:{port}/healthz")
+        wait_http(f"http://127.0.0.1:{port}/healthz", process=roles[0])
         yield f"http://127.0.0.1:{port}", fake_openai
     finally:
-        for role in roles:
-            role.stop()
+        stop_all(roles)
         logs = "".join(role.output() for role in roles)
         assert "sk-test-e2e-secret" not in logs
         assert "sd_" not in logs  # no session token (they all start with sd_)

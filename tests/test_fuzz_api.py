@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.helpers import SAMPLE_CHANNEL, sample
-from tests.processes import Role, free_port, process_env, wait_http
+from tests.processes import free_port, process_env, start_role, wait_http
 
 pytestmark = pytest.mark.slow
 
@@ -132,10 +132,10 @@ def bodies(draw: st.DrawFn) -> bytes:
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     port = free_port()
     env = process_env(PORT=str(port), DRAMATIQ_NAMESPACE=f"setterdesk-fuzz-{uuid.uuid4().hex[:6]}")
-    web = Role("web", env, Path(tmp_path_factory.mktemp("fuzz")) / "web.log")
+    web = start_role("web", env, Path(tmp_path_factory.mktemp("fuzz")) / "web.log")
     try:
         base = f"http://127.0.0.1:{port}"
-        wait_http(f"{base}/healthz")
+        wait_http(f"{base}/healthz", process=web)
         http = httpx.Client(base_url=base, timeout=30)
         signup = http.post(
             "/api/signup",

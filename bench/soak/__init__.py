@@ -8,9 +8,9 @@ model, for minutes.
 
 It recreates and migrates the database setterdesk_bench, gives the run a Dramatiq namespace of its own
 (deleted at the end) and starts the Procfile's lines: two `web` processes, two `worker` processes (the fake
-OpenAI server of bench/fake_openai.py answering at once, on this process's loop) and one `scheduler`. It signs
-up --workspaces workspaces (tenants, one account each) and sends a few webhooks to each first: they create
-every workspace's "hot" leads and prove the workers draft.
+OpenAI server of tests/fakes/fake_openai.py answering at once, in a thread of this process) and one
+`scheduler`. It signs up --workspaces workspaces (tenants, one account each) and sends a few webhooks to each
+first: they create every workspace's "hot" leads and prove the workers draft.
 
 Then it opens the sockets: socket n belongs to workspace n % N, so each workspace has a team of
 sockets / N teammates, split over the two web processes. By default half of each team is subscribed to its

@@ -6,8 +6,8 @@ import argparse
 import sys
 
 import bench.soak
-from bench.report import run_cli
-from bench.soak.options import Options, note
+from bench.report import note, run_cli
+from bench.soak.options import Options
 from bench.soak.render import render
 from bench.soak.run import run
 

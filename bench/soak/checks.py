@@ -12,7 +12,7 @@ from typing import Any
 
 import asyncpg
 
-from bench.realtime_fanout import spread
+from bench.report import spread
 from bench.soak.sockets import Socket
 
 MAX_GROWTH_PCT = 10.0

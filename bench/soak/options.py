@@ -1,8 +1,7 @@
-"""The soak run's options, and the progress notes it writes to stderr."""
+"""The soak run's options."""
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass
 
 from bench.database import database_url
@@ -29,7 +28,3 @@ class Options:
         """Sockets of workspace `workspace` (socket n belongs to workspace n % workspaces)."""
         whole, extra = divmod(self.sockets, self.workspaces)
         return whole + (workspace < extra)
-
-
-def note(text: str) -> None:
-    print(f"[bench] {text}", file=sys.stderr, flush=True)

@@ -15,15 +15,16 @@ import aiohttp
 import asyncpg
 
 from bench.database import BENCH_DB, prepare
-from bench.fake_openai import FakeOpenAI
+from bench.environment import LOG_DIR, flush_namespace, raise_fd_limit
 from bench.load import client
-from bench.procs import Processes, free_port
-from bench.realtime_fanout import flush_namespace, raise_fd_limit, spread
+from bench.report import note, spread
 from bench.soak.checks import check_deliveries, pipeline_counts, settle, table_events, verdict
-from bench.soak.options import DATABASE_URL, Options, note
+from bench.soak.options import DATABASE_URL, Options
 from bench.soak.sockets import Socket, close_sockets, open_sockets, plan_sockets
 from bench.soak.stack import Cpu, LoopLag, Memory, base_env, start_stack
 from bench.soak.traffic import Webhooks, send_paced, signup_all
+from tests.fakes.fake_openai import DRAFTING, FakeOpenAIServer
+from tests.processes import Processes
 
 PREWARM_RATE = 20.0  # webhooks per second that create the hot leads
 SEND_CONNECTIONS = 200  # HTTP connections the webhook sender may hold open
@@ -52,12 +53,12 @@ async def prewarm(
 
 
 async def soak(
-    opts: Options, procs: Processes, fake: FakeOpenAI, stopping: asyncio.Event, namespace: str
+    opts: Options, procs: Processes, fake: FakeOpenAIServer, stopping: asyncio.Event, namespace: str
 ) -> dict[str, Any]:
     fd_limit = raise_fd_limit(opts.sockets)
     note(f"database {BENCH_DB}: recreated and migrated; Dramatiq namespace {namespace}")
     await prepare()
-    env = base_env(opts, namespace, await fake.start(free_port()))
+    env = base_env(opts, namespace, fake.start().base_url)
     sockets: list[Socket] = []
     conn = await asyncpg.connect(DATABASE_URL)
     lag, memory = LoopLag(), None
@@ -99,7 +100,7 @@ async def soak(
         lag.stop()
         deliveries = check_deliveries(sockets, await table_events(conn, workspace_ids))
         pipeline = await pipeline_counts(conn, workspace_ids)
-        alive = {name: p.running for name, p in roles.items()}
+        alive = {name: p.alive() for name, p in roles.items()}
         note("closing sockets")
         await close_sockets(sockets, stopping)
         per_workspace = opts.sockets / opts.workspaces
@@ -119,9 +120,9 @@ async def soak(
                 "hot_leads_per_workspace": hooks.hot_per_workspace,
                 "existing_share": opts.existing_share,
                 "warmup_s": opts.warmup_s,
-                "web": procs.command("soak-web-1"),
-                "worker": procs.command("soak-worker-1"),
-                "scheduler": procs.command("soak-scheduler"),
+                "web": procs["soak-web-1"].command(),
+                "worker": procs["soak-worker-1"].command(),
+                "scheduler": procs["soak-scheduler"].command(),
                 "model": "fake OpenAI (answers at once)",
                 "rlimit_nofile": list(fd_limit),
             },
@@ -140,7 +141,7 @@ async def soak(
             "client_loop_lag_ms": spread(lag.lags_ms),
             "settle_s": round(settle_took, 1),
             "pipeline": pipeline,
-            "model_calls": fake.requests,
+            "model_calls": fake.request_count,
             "processes_alive_at_end": alive,
             "log_errors": {name: len(lines) for name, lines in procs.error_lines().items()},
         }
@@ -159,8 +160,8 @@ async def run(opts: Options) -> dict[str, Any]:
     assert task is not None
     for signum in (signal.SIGINT, signal.SIGTERM):  # cancel the run: its finally stops everything
         asyncio.get_running_loop().add_signal_handler(signum, task.cancel)
-    procs = Processes()
-    fake = FakeOpenAI()
+    procs = Processes(LOG_DIR)
+    fake = FakeOpenAIServer(prefer=DRAFTING, keep_requests=False)
     stopping = asyncio.Event()
     namespace = f"setterdesk-bench-soak-{uuid.uuid4().hex[:8]}"
     try:
@@ -170,8 +171,7 @@ async def run(opts: Options) -> dict[str, Any]:
     finally:
         stopping.set()
         note("stopping processes")
-        # In a thread: the fake OpenAI server lives on this loop and must answer the workers' last calls.
         await asyncio.to_thread(procs.stop_all)
-        await fake.stop()
+        await asyncio.to_thread(fake.stop)  # after the workers: it answers their last calls
         with contextlib.suppress(Exception):
             await flush_namespace(opts.redis_url, namespace)

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import time
 from dataclasses import dataclass
 
 import psutil
 
-from bench.procs import Process, Processes, bench_env, free_port, procfile_command, wait_http
+from bench.environment import bench_env
 from bench.soak.options import DATABASE_URL, Options
+from tests.processes import Process, Processes, free_port, wait_http
 
 MEMORY_SAMPLE_S = 5.0
 LAG_TICK_S = 0.1
@@ -51,30 +51,15 @@ async def start_stack(procs: Processes, env: dict[str, str]) -> tuple[list[Web],
     webs: list[Web] = []
     for n in (1, 2):
         web_env = {**env, "PORT": str(free_port())}
-        process = procs.start(f"soak-web-{n}", procfile_command("web", web_env), web_env)
+        process = procs.start_role(f"soak-web-{n}", "web", web_env)
         webs.append(Web(f"http://127.0.0.1:{web_env['PORT']}", process))
     roles = {f"web-{n}": web.process for n, web in enumerate(webs, 1)}
     for n in (1, 2):
-        roles[f"worker-{n}"] = procs.start(f"soak-worker-{n}", procfile_command("worker", env), env)
-    roles["scheduler"] = procs.start("soak-scheduler", procfile_command("scheduler", env), env)
+        roles[f"worker-{n}"] = procs.start_role(f"soak-worker-{n}", "worker", env)
+    roles["scheduler"] = procs.start_role("soak-scheduler", "scheduler", env)
     for web in webs:
-        await wait_http(f"{web.base}/healthz", web.process)
+        await asyncio.to_thread(wait_http, f"{web.base}/healthz", process=web.process)
     return webs, roles
-
-
-def rss_bytes(process: Process) -> int | None:
-    """Resident memory of the process and everything it forked (Dramatiq's worker processes)."""
-    if process.popen is None or not process.running:
-        return None
-    try:
-        root = psutil.Process(process.popen.pid)
-        total = root.memory_info().rss
-        for child in root.children(recursive=True):
-            with contextlib.suppress(psutil.Error):
-                total += child.memory_info().rss
-        return int(total)
-    except psutil.Error:
-        return None
 
 
 class Ticker:
@@ -128,7 +113,8 @@ class Memory(Ticker):
         self.take()
 
     def take(self) -> Sample:
-        sample = {name: rss_bytes(process) for name, process in self.roles.items()}
+        # With what they forked: Dramatiq's worker processes.
+        sample = {name: process.rss_bytes() for name, process in self.roles.items()}
         self.samples.append((round(time.monotonic() - self._t0, 1), sample))
         return sample
 

@@ -15,7 +15,8 @@ import aiohttp
 
 from bench.load import Answer, Shot, post
 from bench.payloads import INTERESTED_REPLIES, REPLIES, Webhook, emailbison_reply, ghl_sms
-from bench.realtime_fanout import spread
+from bench.report import spread
+from bench.signup import signup
 from bench.soak.stack import Web, web_for
 
 TEXTS = REPLIES + INTERESTED_REPLIES
@@ -32,18 +33,8 @@ class Account:
     token: str
 
 
-async def signup(http: aiohttp.ClientSession, base: str, n: int) -> Account:
-    body = {
-        "workspace_name": f"Bench soak {n}",
-        "name": "Bench Owner",
-        "email": f"bench-soak-{uuid.uuid4().hex[:12]}@example.com",
-        "password": "bench password 1234",
-    }
-    async with http.post(f"{base}/api/signup", json=body) as response:
-        payload = await response.json()
-        if response.status != 201:
-            raise RuntimeError(f"POST /api/signup answered {response.status}: {payload}")
-    data = payload["data"]
+async def new_account(http: aiohttp.ClientSession, base: str, n: int) -> Account:
+    data = await signup(http, base, f"Bench soak {n}")
     return Account(data["workspace"]["id"], data["workspace"]["webhook_secret"], data["token"])
 
 
@@ -53,7 +44,7 @@ async def signup_all(webs: list[Web], count: int) -> list[Account]:
 
     async def one(n: int) -> Account:
         async with at_once:
-            return await signup(http, webs[n % len(webs)].base, n)
+            return await new_account(http, webs[n % len(webs)].base, n)
 
     async with aiohttp.ClientSession() as http:
         return list(await asyncio.gather(*(one(n) for n in range(count))))

@@ -20,7 +20,7 @@ from server.ai.prompts.overseer import OVERSEER_SCHEMA
 from server.ai.providers.base import ModelRequest
 from server.ai.providers.openai_provider import OpenAIProvider
 from server.ai.schema_check import conforms
-from tests.fakes.fake_openai import FakeOpenAIServer, FakeReply
+from tests.fakes.fake_openai import DRAFTING, FakeOpenAIServer, FakeReply
 
 ROOT = Path(__file__).resolve().parents[2]
 ALL_SCHEMAS = {
@@ -117,6 +117,18 @@ def test_reset_clears_script_and_requests(fake_openai: FakeOpenAIServer) -> None
 
     assert fake_openai.requests == []
     assert post(fake_openai, SHORT_MESSAGE_SCHEMA).status_code == 200
+
+
+def test_the_benchmarks_mode_prefers_drafting_answers_and_only_counts() -> None:
+    with FakeOpenAIServer(prefer=DRAFTING, keep_requests=False) as fake:
+        sentiment = post(fake, SENTIMENT_SCHEMA).json()["output"][0]["content"][0]["text"]
+        verdict = post(fake, VERIFY_SCHEMA).json()["output"][0]["content"][0]["text"]
+
+        assert json.loads(sentiment)["sentiment_tag"] == "Interested"
+        assert json.loads(verdict)["verdict"] == "ok"
+        assert (fake.requests, fake.request_count) == ([], 2)
+        fake.reset()
+        assert fake.request_count == 0
 
 
 def test_a_separate_process_reaches_it_through_openai_base_url(fake_openai: FakeOpenAIServer) -> None:

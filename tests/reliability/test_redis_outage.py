@@ -17,10 +17,10 @@ from typing import Any
 import pytest
 
 from tests.helpers import email_reply
+from tests.processes import start_role, stop_all
 from tests.reliability.harness import (
     Api,
     Clock,
-    Proc,
     RedisServer,
     Web,
     Ws,
@@ -28,7 +28,6 @@ from tests.reliability.harness import (
     event_ids,
     rows,
     stack_env,
-    stop_all,
     wait_until,
 )
 
@@ -55,8 +54,8 @@ def test_redis_outage_loses_nothing(redis_server: RedisServer, log_dir: Path) ->
     web = Web(env, log_dir)
     procs = [
         web.proc,
-        Proc("worker", env, log_dir / "worker.log"),
-        Proc("scheduler", env, log_dir / "scheduler.log"),
+        start_role("worker", env, log_dir / "worker.log"),
+        start_role("scheduler", env, log_dir / "scheduler.log"),
     ]
     sockets: list[Ws] = []
     try:

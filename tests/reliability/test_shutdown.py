@@ -19,10 +19,10 @@ import httpx
 import pytest
 
 from tests.fakes.fake_openai import FakeOpenAIServer, FakeReply, RecordedRequest
+from tests.processes import start_role, stop_all
 from tests.reliability.harness import (
     Api,
     Clock,
-    Proc,
     RedisServer,
     RowLock,
     Web,
@@ -33,7 +33,6 @@ from tests.reliability.harness import (
     rows,
     sms_body,
     stack_env,
-    stop_all,
     wait_until,
 )
 
@@ -162,7 +161,7 @@ def test_worker_sigterm_finishes_its_job_and_requeues_the_rest(
     env = stack_env(redis_server.url, **openai_overrides(fake_openai.base_url), WORKER_THREADS="1")
     database_url, namespace = env["DATABASE_URL"], env["DRAMATIQ_NAMESPACE"]
     web = Web(env, log_dir)
-    first_worker = Proc("worker", env, log_dir / "worker-1.log")
+    first_worker = start_role("worker", env, log_dir / "worker-1.log")
     procs = [web.proc, first_worker]
     try:
         web.wait_ready()
@@ -188,7 +187,7 @@ def test_worker_sigterm_finishes_its_job_and_requeues_the_rest(
         assert api.drafts(waiting["lead_id"]) == []
         assert unacked() == 0 and broker_backlog(redis_server.client(), namespace)
 
-        second_worker = Proc("worker", env, log_dir / "worker-2.log")
+        second_worker = start_role("worker", env, log_dir / "worker-2.log")
         procs.append(second_worker)
         wait_until(lambda: api.drafts(waiting["lead_id"]), timeout=20, what="the requeued job's draft")
         clock("requeued job done")

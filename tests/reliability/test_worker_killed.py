@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 
 from tests.fakes.fake_openai import FakeOpenAIServer, FakeReply, RecordedRequest
+from tests.processes import start_role, stop_all
 from tests.reliability.harness import (
     Api,
     Clock,
-    Proc,
     RedisServer,
     Web,
     broker_backlog,
@@ -26,7 +26,6 @@ from tests.reliability.harness import (
     rows,
     sms_body,
     stack_env,
-    stop_all,
     wait_until,
 )
 
@@ -68,7 +67,7 @@ def test_worker_killed_mid_draft_yields_exactly_one_draft(
     )
     database_url = env["DATABASE_URL"]
     web = Web(env, log_dir)
-    worker = Proc("worker", env, log_dir / "worker-1.log")
+    worker = start_role("worker", env, log_dir / "worker-1.log")
     procs = [web.proc, worker]
     try:
         web.wait_ready()
@@ -90,7 +89,7 @@ def test_worker_killed_mid_draft_yields_exactly_one_draft(
         assert worker.group() == [], "a forked worker process survived the kill"
         assert api.drafts(lead_id) == []
 
-        replacement = Proc("worker", env, log_dir / "worker-2.log")
+        replacement = start_role("worker", env, log_dir / "worker-2.log")
         procs.append(replacement)
         clock("replacement started")
         drafts = wait_until(lambda: api.drafts(lead_id), timeout=25, what="the redelivered draft")

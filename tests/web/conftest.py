@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import json
 import re
-import subprocess
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -24,7 +23,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, expect, sync_playwright
 
 from tests.fakes.fake_openai import FakeOpenAIServer
-from tests.processes import ROOT, Role, free_port, process_env, wait_http
+from tests.processes import ROOT, Process, free_port, process_env, start_role, stop_all, wait_http
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -45,8 +44,8 @@ expect.set_options(timeout=WAIT_S * 1000)
 @dataclass
 class Stack:
     url: str
-    web: Role
-    worker: Role
+    web: Process
+    worker: Process
     fake: FakeOpenAIServer
 
     def post_processed(self) -> set[str]:
@@ -60,19 +59,6 @@ class Stack:
                 if entry.get("event") == "message.post_processed":
                     done.add(entry["message_id"])
         return done
-
-
-def _stop(roles: list[Role]) -> None:
-    for role in roles:
-        if role.process.poll() is None:
-            role.process.terminate()
-    for role in roles:
-        try:
-            role.process.wait(15)
-        except subprocess.TimeoutExpired:
-            role.process.kill()
-            role.process.wait()
-        role.stop()
 
 
 @pytest.fixture(scope="package")  # stopped when tests/web is done, not at the end of the whole run
@@ -91,12 +77,12 @@ def web_stack(
         WORKER_THREADS="4",
         LOG_JSON="true",
     )
-    roles = [Role("web", env, logs / "web.log"), Role("worker", env, logs / "worker.log")]
+    roles = [start_role("web", env, logs / "web.log"), start_role("worker", env, logs / "worker.log")]
     try:
-        wait_http(f"http://127.0.0.1:{port}/healthz", timeout=40)
+        wait_http(f"http://127.0.0.1:{port}/healthz", timeout=40, process=roles[0])
         yield Stack(f"http://127.0.0.1:{port}", roles[0], roles[1], fake_openai_server)
     finally:
-        _stop(roles)
+        stop_all(roles)
         output = "".join(role.output() for role in roles)
         assert "sk-test-web-secret" not in output
 
