@@ -131,10 +131,14 @@ class RunningWorker:
 
     def drain(self, timeout_s: float = 60.0) -> None:
         """Wait until every enqueued job (and any job those jobs enqueued) has finished."""
+        from server.core.jobs import QUEUES
+
         for _ in range(5):
-            self.broker.join("default", timeout=int(timeout_s * 1000))
+            for queue in QUEUES:
+                self.broker.join(queue, timeout=int(timeout_s * 1000))
             self.worker.join()
-        self.broker.join("default", timeout=int(timeout_s * 1000))
+        for queue in QUEUES:
+            self.broker.join(queue, timeout=int(timeout_s * 1000))
 
 
 @pytest.fixture(scope="session")

@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 import copy
 import json
+import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -62,10 +64,29 @@ def interested_email(text: str = "Sounds interesting, can we set up a call next 
 
 
 async def deliver(ws: Workspace, channel: str, body: dict[str, Any]) -> dict[str, Any]:
+    """Post a webhook and return what it came to (see `settle`)."""
     response = await ws.client.post(ws.webhook_url(channel), json=body, headers=ws.webhook_headers)
-    assert response.status_code == 200, response.text
-    data: dict[str, Any] = response.json()["data"]
-    return data
+    return await settle(ws, response)
+
+
+async def settle(ws: Workspace, response: Any) -> dict[str, Any]:
+    """The outcome of an answered delivery: `{status: processed|duplicate|ignored, message_id?, lead_id?,
+    webhook_event_id}`, read from its webhook event once processed.
+
+    An accepted body is processed here with the function the worker's actor calls, so a test needs no worker
+    to see its message stored (a worker that got there first simply wins: processing is idempotent).
+    """
+    from server.inbound.processing import process_event
+
+    assert response.status_code in (200, 202), response.text  # 202: a replay
+    answer: dict[str, Any] = response.json()["data"]
+    event_id = answer["webhook_event_id"]
+    if answer["status"] == "accepted":
+        await process_event(uuid.UUID(event_id))
+    got = await ws.client.get(f"/api/webhook-events/{event_id}", headers=ws.auth)
+    event: dict[str, Any] = got.json()["data"]
+    assert event["status"] != "received", event
+    return {**(event["result"] or {"status": event["status"]}), "webhook_event_id": event_id}
 
 
 async def drain(worker: RunningWorker) -> None:
@@ -76,3 +97,19 @@ async def pending(client: AsyncTestClient[Any], ws: Workspace, lead_id: str) -> 
     response = await client.get(f"/api/leads/{lead_id}/drafts", params={"status": "pending"}, headers=ws.auth)
     drafts: list[dict[str, Any]] = response.json()["data"]
     return drafts
+
+
+def outcome_when_processed(
+    get_data: Callable[[str], dict[str, Any]], answer: dict[str, Any], timeout_s: float = 30.0
+) -> dict[str, Any]:
+    """For tests against real processes: the outcome of an answered delivery once a worker processed it,
+    polled through `get_data(path) -> the answer's data` (an owner's or admin's GET)."""
+    event_id = answer["webhook_event_id"]
+    deadline = time.monotonic() + timeout_s
+    while True:
+        event = get_data(f"/api/webhook-events/{event_id}")
+        if event["status"] != "received":
+            return {**(event["result"] or {"status": event["status"]}), "webhook_event_id": event_id}
+        if time.monotonic() > deadline:
+            raise AssertionError(f"webhook event {event_id} still waits for a worker after {timeout_s} s")
+        time.sleep(0.05)

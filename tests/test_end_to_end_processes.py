@@ -15,7 +15,7 @@ import pytest
 from websockets.sync.client import connect
 
 from tests.fakes.fake_openai import FakeOpenAIServer, FakeReply
-from tests.helpers import sample
+from tests.helpers import outcome_when_processed, sample
 from tests.processes import free_port, process_env, start_role, stop_all, wait_http
 
 pytestmark = pytest.mark.slow
@@ -87,7 +87,11 @@ def test_sms_reply_to_pending_draft_through_real_processes_and_token_retries(
         headers={"X-Webhook-Secret": signup["workspace"]["webhook_secret"]},
     )
     assert response.status_code == 200
-    lead_id = response.json()["data"]["lead_id"]
+    assert response.json()["data"]["status"] == "accepted"
+    stored = outcome_when_processed(
+        lambda path: http.get(path, headers=auth).json()["data"], response.json()["data"]
+    )
+    lead_id = stored["lead_id"]
 
     def drafts() -> list[dict[str, Any]]:
         found: list[dict[str, Any]] = http.get(

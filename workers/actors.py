@@ -4,6 +4,7 @@ registers them on the broker. The workers start what the concepts define, nothin
 from __future__ import annotations
 
 from server.drafts import tasks as draft_tasks
+from server.inbound import tasks as inbound_tasks
 from server.insights import tasks as insight_tasks
 
-TASK_MODULES = (draft_tasks, insight_tasks)
+TASK_MODULES = (inbound_tasks, draft_tasks, insight_tasks)

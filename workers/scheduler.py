@@ -18,6 +18,7 @@ from server.core.logging import configure_logging, get_logger
 from server.core.redis import redis_client
 from server.core.settings import get_settings
 from server.drafts.stalled_messages import requeue_stalled_messages
+from server.inbound.processing import requeue_waiting
 from server.insights.booked_summaries import request_booked_summaries
 
 log = get_logger(__name__)
@@ -26,6 +27,8 @@ STALLED_SWEEP_INTERVAL_S = 60
 # How often the scheduler looks whether a new booked-summaries period began (the lock runs it once).
 BOOKED_SUMMARIES_TICK_S = 60
 OUTBOX_RELAY_INTERVAL_S = 5
+# Webhooks whose hand-over to a worker failed (Redis down) wait at most about this long.
+WEBHOOK_SWEEP_INTERVAL_S = 5
 
 
 async def once_per_period(
@@ -63,6 +66,14 @@ async def relay() -> None:
         log.warning("outbox.relay_failed", error_type=type(exc).__name__)
 
 
+async def sweep_webhooks() -> None:
+    # Safe from several schedulers at once: the rows are claimed with SKIP LOCKED and restamped.
+    try:
+        await requeue_waiting()
+    except Exception as exc:
+        log.warning("webhook.sweep_failed", error_type=type(exc).__name__)
+
+
 async def run() -> None:
     settings = get_settings()
     configure_logging(settings.log_level, json=settings.log_json)
@@ -71,6 +82,7 @@ async def run() -> None:
     tick_s = min(BOOKED_SUMMARIES_TICK_S, settings.insights_interval_s)
     scheduler.add_job(summarise_booked, "interval", seconds=tick_s, max_instances=1)
     scheduler.add_job(relay, "interval", seconds=OUTBOX_RELAY_INTERVAL_S, max_instances=1)
+    scheduler.add_job(sweep_webhooks, "interval", seconds=WEBHOOK_SWEEP_INTERVAL_S, max_instances=1)
     scheduler.start()
     log.info("scheduler.started", jobs=[job.id for job in scheduler.get_jobs()])
     stop = asyncio.Event()

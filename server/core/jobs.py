@@ -27,6 +27,11 @@ log = get_logger(__name__)
 
 # Every actor's name. Concepts enqueue jobs by these names (enqueuing imports no actor code); each
 # concept's `tasks.py` defines the actors that carry them, and `workers/actors.py` registers those.
+INGEST_WEBHOOK_ACTOR: Final = "webhooks.ingest"
+# Webhook ingestion has a queue of its own: a burst of replies is never stuck behind slow model calls, and
+# workers can be given to it alone (`WORKER_QUEUES=webhooks`; several queues: space-separated).
+WEBHOOKS_QUEUE: Final = "webhooks"
+QUEUES: Final = ("default", WEBHOOKS_QUEUE)
 POST_PROCESS_ACTOR: Final = "messages.post_process"
 MANUAL_DRAFTS_ACTOR: Final = "drafts.generate_for_sentiment"
 ON_DEMAND_ACTOR: Final = "drafts.generate"

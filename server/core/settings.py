@@ -51,6 +51,8 @@ class Settings:
     # Webhooks one web process works on at once; more are turned away with 503 + Retry-After (providers retry)
     # instead of queueing until the provider's own timeout gives up on them.
     webhook_max_in_flight: int = 64
+    # A webhook still waiting for a worker this long after its hand-over is handed over again (a lost job).
+    webhook_requeue_after_s: float = 120.0
     db_pool_size: int = 20
     db_max_overflow: int = 10
     # Messages waiting to be written to one websocket; a client further behind is closed with 1013.
@@ -102,6 +104,7 @@ class Settings:
             cookie_secure=_bool("COOKIE_SECURE", cls.cookie_secure),
             webhook_max_body_bytes=_int("WEBHOOK_MAX_BODY_BYTES", cls.webhook_max_body_bytes),
             webhook_max_in_flight=_int("WEBHOOK_MAX_IN_FLIGHT", cls.webhook_max_in_flight),
+            webhook_requeue_after_s=_float("WEBHOOK_REQUEUE_AFTER_S", cls.webhook_requeue_after_s),
             db_pool_size=_int("DB_POOL_SIZE", cls.db_pool_size),
             db_max_overflow=_int("DB_MAX_OVERFLOW", cls.db_max_overflow),
             ws_send_queue_max=_int("WS_SEND_QUEUE_MAX", cls.ws_send_queue_max),

@@ -66,13 +66,15 @@ async def find_or_create_lead(uow: UnitOfWork, identity: LeadIdentity) -> tuple[
     lead: Lead | None = None
     conditions = keys.conditions()
     if conditions:
-        lead = await uow.session.scalar(
-            select(Lead)
-            .where(Lead.workspace_id == uow.workspace_id, or_(*conditions))
-            .order_by(Lead.created_at)
-            .limit(1)
-            .with_for_update()
-        )
+        query = select(Lead).where(Lead.workspace_id == uow.workspace_id, or_(*conditions))
+        if keys.linkedin_provider_id:
+            # The provider's attendee id is stable and a profile URL is not (vanity URLs change hands): a lead
+            # that already has another attendee id is another person, whatever else matches.
+            same_person = Lead.linkedin_provider_id == keys.linkedin_provider_id
+            query = query.where(or_(Lead.linkedin_provider_id.is_(None), same_person)).order_by(
+                same_person.is_(True).desc()
+            )
+        lead = await uow.session.scalar(query.order_by(Lead.created_at).limit(1).with_for_update())
     created = lead is None
     if lead is None:
         lead = Lead(

@@ -10,7 +10,7 @@ import pytest
 from litestar.testing import AsyncTestClient
 
 from tests.conftest import Workspace
-from tests.helpers import sample
+from tests.helpers import deliver, sample
 
 
 async def create(client: AsyncTestClient[Any], ws: Workspace, **fields: Any) -> dict[str, Any]:
@@ -69,7 +69,7 @@ async def test_list_newest_activity_first_with_cursor(
     sms = copy.deepcopy(sample("ghl_inbound_message_sms_1.json"))
     await client.patch(f"/api/leads/{ids[0]}", json={"phone": "+1 555 000 1234"}, headers=workspace.auth)
     sms.update({"from": "+15550001234", "messageId": uuid.uuid4().hex, "contactId": "c-top"})
-    await client.post(workspace.webhook_url("sms"), json=sms, headers=workspace.webhook_headers)
+    await deliver(workspace, "sms", sms)
     top = (await client.get("/api/leads", params={"limit": 1}, headers=workspace.auth)).json()["data"][
         "items"
     ][0]
@@ -150,9 +150,7 @@ async def test_message_pages(client: AsyncTestClient[Any], workspace: Workspace)
         body["message_id"] = f"pg-{uuid.uuid4().hex}"
         body["message"] = f"message {i}"
         body["timestamp"] = f"2026-07-06T09:4{i}:00.000Z"
-        lead_id = (
-            await client.post(workspace.webhook_url("linkedin"), json=body, headers=workspace.webhook_headers)
-        ).json()["data"]["lead_id"]
+        lead_id = (await deliver(workspace, "linkedin", body))["lead_id"]
     newest = (
         await client.get(f"/api/leads/{lead_id}/messages", params={"limit": 2}, headers=workspace.auth)
     ).json()["data"]

@@ -10,7 +10,7 @@ from litestar.testing import AsyncTestClient
 from server.core.settings import get_settings
 from server.handlers.webhooks.admission import webhooks_in_flight
 from tests.conftest import Workspace
-from tests.helpers import sample_bytes
+from tests.helpers import sample_bytes, settle
 
 
 async def deliver(workspace: Workspace) -> Any:
@@ -40,7 +40,8 @@ async def test_a_full_process_turns_webhooks_away_and_the_retry_lands(
 
     monkeypatch.setattr(webhooks_in_flight, "in_flight", 0)
     retried = await deliver(workspace)  # the provider's retry, once there is room
-    assert retried.status_code == 200 and retried.json()["data"]["status"] == "processed"
+    assert retried.status_code == 200 and retried.json()["data"]["status"] == "accepted"
+    assert (await settle(workspace, retried))["status"] == "processed"
     assert [e["status"] for e in await logged(client, workspace)] == ["processed"]
 
 

@@ -17,6 +17,7 @@ import pytest
 
 from server.demo.seed import DEMO_LOGINS
 from server.demo.simulate import email_body
+from tests.helpers import outcome_when_processed
 from tests.processes import free_port, wait_http
 
 pytestmark = pytest.mark.slow
@@ -72,7 +73,10 @@ def test_run_from_empty_data_dir_serves_demo_makes_drafts_and_stops_clean(tmp_pa
             json=email_body(lead, "Interested! Can we book a call for Thursday?"),
             headers={"X-Webhook-Secret": login["workspace"]["webhook_secret"]},
         )
-        lead_id = hook.json()["data"]["lead_id"]
+        stored = outcome_when_processed(
+            lambda path: http.get(path, headers=auth).json()["data"], hook.json()["data"], timeout_s=60
+        )
+        lead_id = stored["lead_id"]
         deadline = time.monotonic() + 60
         drafts: list[Any] = []
         while not drafts and time.monotonic() < deadline:

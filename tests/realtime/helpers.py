@@ -75,8 +75,16 @@ class Tenant:
             headers={"X-Webhook-Secret": self.secret},
         )
         assert response.status_code == 200, response.text
-        data: dict[str, Any] = response.json()["data"]
-        return data
+        return await self.outcome(response.json()["data"])
+
+    async def outcome(self, answer: dict[str, Any], timeout_s: float = 30.0) -> dict[str, Any]:
+        """What an answered delivery came to, once the stack's worker processed it."""
+        path = f"/api/webhook-events/{answer['webhook_event_id']}"
+        deadline = time.monotonic() + timeout_s
+        while (event := await self.call("GET", path))["status"] == "received":
+            assert time.monotonic() < deadline, f"{path} still waits for a worker"
+            await asyncio.sleep(0.05)
+        return {**(event["result"] or {"status": event["status"]}), "webhook_event_id": event["id"]}
 
     async def add_member(self, name: str) -> Tenant:
         data = await self.call(

@@ -39,7 +39,7 @@ from websockets.sync.client import ClientConnection, connect
 from server.core.settings import async_database_url
 from server.launcher import procfile
 from server.launcher.services import reachable, stop_embedded_postgres
-from tests.helpers import sample
+from tests.helpers import outcome_when_processed, sample
 from tests.processes import ROOT, free_port, process_env, start_role, wait_http
 
 
@@ -269,6 +269,11 @@ class Api:
             json=body,
             headers={"X-Webhook-Secret": self.secret},
         )
+
+    def outcome(self, answer: httpx.Response | dict[str, Any], timeout_s: float = 30.0) -> dict[str, Any]:
+        """What an answered delivery came to once a worker processed it."""
+        data = answer if isinstance(answer, dict) else answer.json()["data"]
+        return outcome_when_processed(lambda path: self.call("GET", path), data, timeout_s)
 
     def create_lead(self, **fields: Any) -> dict[str, Any]:
         fields.setdefault("first_name", "Dana")

@@ -129,7 +129,7 @@ def interested_sms(api: Api, marker: str) -> tuple[str, str]:
     started = time.monotonic()
     response = api.webhook("sms", sms_body(f"Yes let's talk, what times work for you? ({marker})"))
     assert response.status_code == 200 and time.monotonic() - started < 2, response.text
-    data = response.json()["data"]
+    data = api.outcome(response)
     return data["message_id"], data["lead_id"]
 
 
@@ -155,7 +155,7 @@ def unaffected_meanwhile(api: Api) -> None:
     assert changed["lead"]["sentiment_tag"] == "Interested"
     for text in ("No thanks, not interested.", "Not interested, please remove me from your list"):
         response = api.webhook("sms", sms_body(text))
-        assert response.status_code == 200 and response.json()["data"]["status"] == "processed"
+        assert response.status_code == 200 and api.outcome(response)["status"] == "processed"
     assert time.monotonic() - started < 3
 
 

@@ -1,8 +1,9 @@
 """Fault 2: Redis dies (SIGKILL) and comes back empty on the same port, under web + worker + scheduler.
 
-While it is gone, the REST API and the webhooks keep answering and committing to PostgreSQL; the jobs they
-could not hand to Redis wait in the job outbox (written in the same transaction). Once Redis is back, the
-scheduler relays the outbox, every pending job runs once (one draft per trigger message), a websocket client
+While it is gone, the REST API and the webhooks keep answering and committing to PostgreSQL; the webhooks
+wait in the webhook event log, which is the ingestion queue (jobs of other actions wait in the job outbox,
+tests/core/test_job_outbox.py). Once Redis is back, the scheduler's sweep hands the webhooks to the worker,
+each is processed once and every pending job runs once (one draft per trigger message), a websocket client
 that stayed connected gets every event once its web process re-subscribes, and a client that disconnected
 during the outage resumes from its last event id and receives every event it missed, in order, once.
 """
@@ -48,7 +49,8 @@ def workspace_event_ids(database_url: str, workspace_id: str, after: int) -> lis
 
 def test_redis_outage_loses_nothing(redis_server: RedisServer, log_dir: Path) -> None:
     clock = Clock()
-    # The scheduler relays jobs older than 3 s (15 s by default) every 5 s.
+    # The scheduler relays outbox jobs older than 3 s (15 s by default) every 5 s, and hands over webhooks
+    # whose hand-over failed every 5 s.
     env = stack_env(redis_server.url, OUTBOX_RELAY_AFTER_S="3")
     database_url = env["DATABASE_URL"]
     web = Web(env, log_dir)
@@ -105,34 +107,33 @@ def test_redis_outage_loses_nothing(redis_server: RedisServer, log_dir: Path) ->
         assert [status for label, status, _ in answers if label == "webhook"] == [200, 200, 200]
         assert all(seconds < 3 for _, _, seconds in answers), answers
         assert created.status_code == 201
-        assert [s["status"] for s in stored] == ["processed"] * 3
-        message_ids = [s["message_id"] for s in stored]
-        # Committed to PostgreSQL, and their jobs parked in the outbox.
-        [(messages,)] = rows(
-            database_url, "SELECT count(*) FROM messages WHERE id::text = ANY(:ids)", ids=message_ids
+        assert [s["status"] for s in stored] == ["accepted"] * 3
+        event_ids_ = [s["webhook_event_id"] for s in stored]
+        # Recorded in PostgreSQL, waiting for a worker: the rows are the queue, with no job handed over.
+        waiting_sql = (
+            "SELECT count(*) FROM webhook_events WHERE id::text = ANY(:ids) AND status = 'received'"
+            " AND handed_over_at IS NULL"
         )
-        assert messages == 3
-        [(parked,)] = rows(
-            database_url,
-            "SELECT count(*) FROM job_outbox WHERE kwargs->>'message_id' = ANY(:ids)",
-            ids=message_ids,
-        )
-        assert parked == 3
+        [(waiting,)] = rows(database_url, waiting_sql, ids=event_ids_)
+        assert waiting == 3
 
-        # The scheduler tries to relay them while Redis is still down; they stay in the outbox.
+        # The scheduler's sweep tries to hand them over while Redis is still down; they keep waiting.
         scheduler = procs[2]
-        wait_until(lambda: '"outbox.relay_failed"' in scheduler.output(), timeout=12, what="a failed relay")
-        [(parked,)] = rows(
-            database_url,
-            "SELECT count(*) FROM job_outbox WHERE kwargs->>'message_id' = ANY(:ids)",
-            ids=message_ids,
+        wait_until(
+            lambda: '"webhook.handover_failed"' in scheduler.output(), timeout=12, what="a failed hand-over"
         )
-        assert parked == 3
+        [(waiting,)] = rows(database_url, waiting_sql, ids=event_ids_)
+        assert waiting == 3
         redis_server.start()
         clock("redis back")
 
+        outcomes = [api.outcome(s, timeout_s=30) for s in stored]
+        assert [o["status"] for o in outcomes] == ["processed"] * 3
+        message_ids = [o["message_id"] for o in outcomes]
+        clock("webhooks processed")
+
         def drafts_done() -> list[list[dict[str, Any]]] | None:
-            per_lead = [api.drafts(s["lead_id"]) for s in stored]
+            per_lead = [api.drafts(o["lead_id"]) for o in outcomes]
             return per_lead if all(per_lead) else None
 
         wait_until(drafts_done, timeout=30, every=0.5, what="a draft for every webhook")
@@ -149,19 +150,13 @@ def test_redis_outage_loses_nothing(redis_server: RedisServer, log_dir: Path) ->
         wait_until(settled, timeout=10, what="every message processed and the broker empty")
         time.sleep(1.0)  # a job run twice would show up now
 
-        # Every pending job ran once: one draft per trigger message, nothing left in the outbox.
-        for message in stored:
-            drafts = api.drafts(message["lead_id"])
+        # Every webhook was processed once and every pending job ran once: one draft per trigger message.
+        for outcome in outcomes:
+            drafts = api.drafts(outcome["lead_id"])
             assert [(d["trigger_message_id"], d["status"]) for d in drafts] == [
-                (message["message_id"], "pending")
+                (outcome["message_id"], "pending")
             ]
-        [(parked,)] = rows(
-            database_url,
-            "SELECT count(*) FROM job_outbox WHERE kwargs->>'message_id' = ANY(:ids)",
-            ids=message_ids,
-        )
-        assert parked == 0
-        assert '"outbox.relayed"' in scheduler.output()
+        assert '"webhook.requeued"' in scheduler.output()
 
         expected = workspace_event_ids(database_url, api.workspace_id, baseline)
         # The client that stayed: every event, in order, once (its web process re-read the log on reconnect).

@@ -75,7 +75,8 @@ def test_worker_killed_mid_draft_yields_exactly_one_draft(
         api = Api.signup(web.url)
         response = api.webhook("sms", sms_body("Yes let's talk, what times work for you?"))
         assert response.status_code == 200, response.text
-        message_id, lead_id = response.json()["data"]["message_id"], response.json()["data"]["lead_id"]
+        stored = api.outcome(response)
+        message_id, lead_id = stored["message_id"], stored["lead_id"]
 
         def draft_call_in_flight() -> bool:
             return any(r.format_name == "sms_draft" for r in fake_openai.requests)

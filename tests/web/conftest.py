@@ -23,6 +23,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, expect, sync_playwright
 
 from tests.fakes.fake_openai import FakeOpenAIServer
+from tests.helpers import outcome_when_processed
 from tests.processes import ROOT, Process, free_port, process_env, start_role, stop_all, wait_http
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -137,7 +138,7 @@ class Team:
             headers={"X-Webhook-Secret": self.secret},
         )
         assert response.status_code == 200, response.text
-        data: dict[str, Any] = response.json()["data"]
+        data = outcome_when_processed(lambda path: self.api("GET", path), response.json()["data"])
         assert data["status"] == "processed", data
         self.messages.append(data["message_id"])
         return data

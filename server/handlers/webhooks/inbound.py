@@ -1,4 +1,7 @@
-"""POST /api/webhooks/{email|sms|linkedin}: authenticate with the workspace secret, record, process."""
+"""POST /api/webhooks/{email|sms|linkedin}: record the body (authenticated by the workspace secret), answer.
+
+Processing runs in a worker afterwards (server/inbound/accept.py); the answer never waits for it.
+"""
 
 from __future__ import annotations
 
@@ -7,20 +10,22 @@ from typing import Any
 
 from litestar import Controller, Request, Response, post
 
-from server.core.errors import NotFound, PayloadTooLarge
+from server.core.errors import NotFound, PayloadTooLarge, Unauthenticated
 from server.core.settings import get_settings
 from server.handlers.common import ok, parse_id
 from server.handlers.webhooks.admission import webhooks_in_flight
-from server.inbound import webhook_log
+from server.inbound.accept import accept
+from server.inbound.parsers import PARSERS
 
 
-async def _authenticate(request: Request[Any, Any, Any], workspace: str | None) -> uuid.UUID:
+def _credentials(request: Request[Any, Any, Any], workspace: str | None) -> tuple[uuid.UUID, str]:
     if not workspace:
         raise NotFound("unknown workspace: pass ?workspace=<workspace_id>", code="workspace_not_found")
     workspace_id = parse_id(workspace, "workspace")
-    given = request.headers.get("x-webhook-secret") or request.query_params.get("secret") or ""
-    await webhook_log.check_secret(workspace_id, given)
-    return workspace_id
+    secret = request.headers.get("x-webhook-secret") or request.query_params.get("secret") or ""
+    if not secret:
+        raise Unauthenticated("missing or wrong webhook secret", code="invalid_webhook_secret")
+    return workspace_id, secret
 
 
 async def _read_body(request: Request[Any, Any, Any]) -> bytes:
@@ -41,21 +46,10 @@ class WebhooksController(Controller):
     async def receive(
         self, request: Request[Any, Any, Any], channel: str, workspace: str | None = None
     ) -> Response[Any]:
-        if channel not in webhook_log.PARSERS:
+        if channel not in PARSERS:
             raise NotFound("no such webhook: use email, sms or linkedin")
         with webhooks_in_flight.admit():
-            workspace_id = await _authenticate(request, workspace)
+            workspace_id, secret = _credentials(request, workspace)
             body = await _read_body(request)
-            content_type = request.headers.get("content-type")
-            event_id = await webhook_log.record(workspace_id, channel, body, content_type)
-            result = await webhook_log.process(event_id, workspace_id, channel, body)
-        return ok({**_present(result), "webhook_event_id": str(event_id)})
-
-
-def _present(result: Any) -> dict[str, Any]:
-    data = {"status": result.status}
-    if result.message_id:
-        data["message_id"] = result.message_id
-    if result.lead_id:
-        data["lead_id"] = result.lead_id
-    return data
+            accepted = await accept(workspace_id, channel, secret, body, request.headers.get("content-type"))
+        return ok(accepted)

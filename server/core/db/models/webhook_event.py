@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import DateTime, ForeignKey, Index, LargeBinary, String, Text
+from sqlalchemy import DateTime, ForeignKey, Index, LargeBinary, String, Text, text
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -15,7 +15,10 @@ from server.core.db.base import Base, created_at_column, uuid_pk
 
 class WebhookEvent(Base):
     __tablename__ = "webhook_events"
-    __table_args__ = (Index("ix_webhook_events_workspace_received", "workspace_id", "received_at", "id"),)
+    __table_args__ = (
+        Index("ix_webhook_events_workspace_received", "workspace_id", "received_at", "id"),
+        Index("ix_webhook_events_waiting", "received_at", postgresql_where=text("status = 'received'")),
+    )
 
     id: Mapped[uuid.UUID] = uuid_pk()
     workspace_id: Mapped[uuid.UUID] = mapped_column(
@@ -32,3 +35,5 @@ class WebhookEvent(Base):
     attempts: Mapped[int] = mapped_column(default=0)
     received_at: Mapped[datetime] = created_at_column()
     processed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # When it was last handed to a worker; NULL while it waits for the scheduler's sweep (Redis was down).
+    handed_over_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
