@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import Row
+
 from server.core.db.models import Draft, Insight, Lead, Message
 from server.core.event_schemas import (
     DRAFT_APPROVED,
@@ -44,13 +46,13 @@ __all__ = [
 ]
 
 
-async def lead_data(uow: UnitOfWork, lead: Lead, *, is_new: bool = False) -> dict[str, Any]:
+async def lead_data(uow: UnitOfWork, lead: Lead | Row[Any], *, is_new: bool = False) -> dict[str, Any]:
     await uow.session.flush()
     data: dict[str, Any] = to_data(await lead_view(uow.session, lead, is_new=is_new))
     return data
 
 
-async def emit_lead_updated(uow: UnitOfWork, lead: Lead, *, is_new: bool = False) -> None:
+async def emit_lead_updated(uow: UnitOfWork, lead: Lead | Row[Any], *, is_new: bool = False) -> None:
     """`is_new`: the lead was created in this transaction, so it has no drafts to look up."""
     data = {"lead": await lead_data(uow, lead, is_new=is_new)}  # flushes first, so a new lead has its id
     uow.emit(LEAD_UPDATED, lead.id, data)
@@ -61,7 +63,7 @@ async def emit_sentiment_changed(uow: UnitOfWork, lead: Lead, previous: str) -> 
     uow.emit(LEAD_SENTIMENT_CHANGED, lead.id, data)
 
 
-def emit_message_created(uow: UnitOfWork, message: Message) -> None:
+def emit_message_created(uow: UnitOfWork, message: Message | Row[Any]) -> None:
     uow.emit(MESSAGE_CREATED, message.lead_id, {"message": to_data(message_view(message))})
 
 

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, Final
 
 import msgspec
-from sqlalchemy import select
+from sqlalchemy import Row, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.core.db.models import Draft, DraftFailure, Insight, InsightFailure, Lead, Message
+from server.core.db.models import Draft, Insight, InsightFailure, Lead, Message
 
 
 class DraftFailureView(msgspec.Struct):
@@ -103,7 +104,7 @@ def _sid(value: uuid.UUID | None) -> str | None:
     return str(value) if value is not None else None
 
 
-def message_view(m: Message) -> MessageView:
+def message_view(m: Message | Row[Any]) -> MessageView:
     return MessageView(
         id=str(m.id),
         lead_id=str(m.lead_id),
@@ -169,20 +170,33 @@ def insight_failure_view(failure: InsightFailure, lead: Lead) -> InsightFailureV
     )
 
 
-async def lead_views(session: AsyncSession, leads: list[Lead], *, are_new: bool = False) -> list[LeadView]:
+# The leads' pending-draft channels (reason NULL) and draft failures, in one round trip.
+_PENDING_AND_FAILED: Final = text(
+    """
+    SELECT lead_id, channel, NULL AS reason, NULL AS at FROM drafts
+    WHERE lead_id = ANY(CAST(:ids AS uuid[])) AND status = 'pending'
+    UNION ALL
+    SELECT lead_id, channel, reason, at FROM draft_failures WHERE lead_id = ANY(CAST(:ids AS uuid[]))
+    """
+)
+
+
+async def lead_views(
+    session: AsyncSession, leads: Sequence[Lead | Row[Any]], *, are_new: bool = False
+) -> list[LeadView]:
     """Lead views with their pending-draft channels and failures, in two queries for any number of leads
     (none for leads created in the caller's transaction)."""
     ids = [] if are_new else [lead.id for lead in leads]
     pending: dict[uuid.UUID, list[str]] = defaultdict(list)
     failures: dict[uuid.UUID, list[DraftFailureView]] = defaultdict(list)
     if ids:
-        rows = await session.execute(
-            select(Draft.lead_id, Draft.channel).where(Draft.lead_id.in_(ids), Draft.status == "pending")
-        )
-        for lead_id, channel in rows:
-            pending[lead_id].append(channel)
-        for f in await session.scalars(select(DraftFailure).where(DraftFailure.lead_id.in_(ids))):
-            failures[f.lead_id].append(DraftFailureView(channel=f.channel, reason=f.reason, at=f.at))
+        for row in await session.execute(_PENDING_AND_FAILED, {"ids": ids}):
+            if row.reason is None:
+                pending[row.lead_id].append(row.channel)
+            else:
+                failures[row.lead_id].append(
+                    DraftFailureView(channel=row.channel, reason=row.reason, at=row.at)
+                )
     return [
         LeadView(
             id=str(lead.id),
@@ -208,7 +222,7 @@ async def lead_views(session: AsyncSession, leads: list[Lead], *, are_new: bool 
     ]
 
 
-async def lead_view(session: AsyncSession, lead: Lead, *, is_new: bool = False) -> LeadView:
+async def lead_view(session: AsyncSession, lead: Lead | Row[Any], *, is_new: bool = False) -> LeadView:
     return (await lead_views(session, [lead], are_new=is_new))[0]
 
 

@@ -6,19 +6,24 @@ import hashlib
 import re
 import uuid
 from collections.abc import Awaitable, Callable
-from datetime import datetime, timedelta
+from datetime import timedelta
+from typing import Final
 
 import msgspec
-from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import text
 
 from server.core.db.base import utcnow
-from server.core.db.models import Lead, Message
 from server.core.events import emit_lead_updated, emit_message_created
 from server.core.jobs import POST_PROCESS_ACTOR
 from server.core.text_cleaning import sanitize_html
 from server.core.unit_of_work import UnitOfWork, unit_of_work
-from server.inbound.matching import find_or_create_lead
+from server.inbound.matching import (
+    MatchKeys,
+    Touch,
+    find_or_create_lead,
+    lock_and_find_lead,
+    save_lead,
+)
 from server.inbound.parsers.normalized import ParsedMessage, WebhookParse
 from server.leads.sentiment import apply_sentiment
 
@@ -64,34 +69,51 @@ def dedupe_key(workspace_id: uuid.UUID, parse: WebhookParse) -> str | None:
     return None
 
 
+_EXISTING: Final = text(
+    "SELECT id, lead_id FROM messages WHERE workspace_id = CAST(:workspace_id AS uuid)"
+    " AND channel = CAST(:channel AS text) AND dedupe_key = CAST(:key AS text)"
+)
+_RECENT_TIMELESS: Final = text(
+    "SELECT 1 FROM messages WHERE lead_id = CAST(:lead_id AS uuid) AND channel = CAST(:channel AS text)"
+    " AND content_hash = CAST(:digest AS text) AND created_at >= CAST(:since AS timestamptz) LIMIT 1"
+)
+# Plain SQL, prepared once per connection: storing a message is the worker's hottest path. The unique
+# constraint keeps one message per provider id whatever the concurrency (Invariant 2, docs/ARCHITECTURE.md).
+_INSERT_MESSAGE: Final = text(
+    """
+    INSERT INTO messages (id, workspace_id, lead_id, channel, direction, sent_by, subject, body, html,
+                          from_address, "to", cc, bcc, sent_at, dedupe_key, content_hash, is_bounce,
+                          is_automated, sentiment_hint, post_processed_at, created_at)
+    VALUES (CAST(:id AS uuid), CAST(:workspace_id AS uuid), CAST(:lead_id AS uuid), :channel, :direction,
+            :sent_by, CAST(:subject AS text), :body, CAST(:html AS text), CAST(:from_address AS text),
+            CAST(:to AS text[]), CAST(:cc AS text[]), CAST(:bcc AS text[]), CAST(:sent_at AS timestamptz),
+            :dedupe_key, :content_hash, CAST(:is_bounce AS boolean), CAST(:is_automated AS boolean),
+            CAST(:sentiment_hint AS text), CAST(:post_processed_at AS timestamptz), CAST(:now AS timestamptz))
+    ON CONFLICT ON CONSTRAINT uq_messages_dedupe DO NOTHING
+    RETURNING id, lead_id, channel, direction, sent_by, subject, body, html, from_address, "to", cc, bcc,
+              sent_at, draft_id
+    """
+)
+
+
 async def _existing(uow: UnitOfWork, channel: str, key: str) -> IngestResult | None:
-    row = (
-        await uow.session.execute(
-            select(Message.id, Message.lead_id).where(
-                Message.workspace_id == uow.workspace_id,
-                Message.channel == channel,
-                Message.dedupe_key == key,
-            )
-        )
-    ).first()
+    params = {"workspace_id": uow.workspace_id, "channel": channel, "key": key}
+    row = (await uow.session.execute(_EXISTING, params)).first()
     if row is None:
         return None
     return IngestResult(status="duplicate", message_id=str(row.id), lead_id=str(row.lead_id))
 
 
 async def _recent_timeless_duplicate(
-    uow: UnitOfWork, lead: Lead, message: ParsedMessage, digest: str
+    uow: UnitOfWork, lead_id: uuid.UUID, message: ParsedMessage, digest: str
 ) -> bool:
-    since = utcnow() - TIMELESS_DEDUPE_WINDOW
-    found = await uow.session.scalar(
-        select(Message.id).where(
-            Message.lead_id == lead.id,
-            Message.channel == message.channel,
-            Message.content_hash == digest,
-            Message.created_at >= since,
-        )
-    )
-    return found is not None
+    params = {
+        "lead_id": lead_id,
+        "channel": message.channel,
+        "digest": digest,
+        "since": utcnow() - TIMELESS_DEDUPE_WINDOW,
+    }
+    return await uow.session.scalar(_RECENT_TIMELESS, params) is not None
 
 
 async def ingest_message(
@@ -110,69 +132,66 @@ async def ingest_message(
 
 
 async def _store_message(uow: UnitOfWork, parse: WebhookParse, post_process: bool) -> IngestResult:
-    message = parse.message
-    assert message is not None and parse.lead is not None
+    message, identity = parse.message, parse.lead
+    assert message is not None and identity is not None
     workspace_id = uow.workspace_id
+    # No look-up of the key first: the insert below finds a duplicate by its conflict, one round trip less for
+    # every message that is new.
     key = dedupe_key(workspace_id, parse)
-    if key is not None and (duplicate := await _existing(uow, message.channel, key)):
-        return duplicate
-    lead, created = await find_or_create_lead(uow, parse.lead)
+    keys = MatchKeys(identity)
+    lead_id = await lock_and_find_lead(uow, keys)
     digest = content_hash(workspace_id, _contact_key(parse), message.body)
     if key is None:
-        if await _recent_timeless_duplicate(uow, lead, message, digest):
-            return IngestResult(status="duplicate", lead_id=str(lead.id))
+        if lead_id is not None and await _recent_timeless_duplicate(uow, lead_id, message, digest):
+            return IngestResult(status="duplicate", lead_id=str(lead_id))
         key = f"timeless:{digest}:{utcnow().isoformat()}"
     sent_at = message.sent_at or utcnow()
-    stored = await uow.session.scalar(
-        insert(Message)
-        .values(
-            id=uuid.uuid4(),
-            workspace_id=workspace_id,
-            lead_id=lead.id,
-            channel=message.channel,
-            direction=message.direction,
-            sent_by=message.sent_by,
-            subject=message.subject,
-            body=message.body,
-            html=sanitize_html(message.html),
-            from_address=message.from_address,
-            to=message.to,
-            cc=message.cc,
-            bcc=message.bcc,
-            sent_at=sent_at,
-            dedupe_key=key,
-            content_hash=digest,
-            is_bounce=message.is_bounce,
-            is_automated=message.is_automated,
-            sentiment_hint=message.sentiment_hint,
-            # Outbound echoes need no classification or draft.
-            post_processed_at=None if message.direction == "inbound" and post_process else utcnow(),
+    touch = Touch(channel=message.channel, inbound=message.direction == "inbound", sent_at=sent_at)
+    created = lead_id is None
+    if created:  # the message refers to its lead: a new one is inserted first
+        lead = await save_lead(uow, None, identity, keys, touch)
+        lead_id = lead.id
+    stored = (
+        await uow.session.execute(
+            _INSERT_MESSAGE,
+            {
+                "id": uuid.uuid4(),
+                "workspace_id": workspace_id,
+                "lead_id": lead_id,
+                "channel": message.channel,
+                "direction": message.direction,
+                "sent_by": message.sent_by,
+                "subject": message.subject,
+                "body": message.body,
+                "html": sanitize_html(message.html),
+                "from_address": message.from_address,
+                "to": message.to,
+                "cc": message.cc,
+                "bcc": message.bcc,
+                "sent_at": sent_at,
+                "dedupe_key": key,
+                "content_hash": digest,
+                "is_bounce": message.is_bounce,
+                "is_automated": message.is_automated,
+                "sentiment_hint": message.sentiment_hint,
+                # Outbound echoes need no classification or draft.
+                "post_processed_at": None if message.direction == "inbound" and post_process else utcnow(),
+                "now": utcnow(),
+            },
         )
-        .on_conflict_do_nothing(constraint="uq_messages_dedupe")
-        .returning(Message)
-    )
+    ).first()
     if stored is None:
         # A concurrent delivery of the same message won the insert.
         return await _existing(uow, message.channel, key) or IngestResult(
-            status="duplicate", lead_id=str(lead.id)
+            status="duplicate", lead_id=str(lead_id)
         )
-    _touch_lead(lead, message.channel, message.direction, sent_at)
+    if not created:
+        lead = await save_lead(uow, lead_id, identity, keys, touch)
     emit_message_created(uow, stored)
     await emit_lead_updated(uow, lead, is_new=created)
     if message.direction == "inbound" and post_process:
-        uow.enqueue(POST_PROCESS_ACTOR, message_id=stored.id)
-    return IngestResult(status="processed", message_id=str(stored.id), lead_id=str(lead.id))
-
-
-def _touch_lead(lead: Lead, channel: str, direction: str, sent_at: datetime) -> None:
-    if channel not in (lead.channels or []):
-        lead.channels = [*(lead.channels or []), channel]
-    if lead.last_message_at is None or sent_at > lead.last_message_at:
-        lead.last_message_at = sent_at
-    if direction == "inbound" and (lead.last_inbound_at is None or sent_at > lead.last_inbound_at):
-        lead.last_inbound_at = sent_at
-    lead.activity_at = utcnow()
-    lead.updated_at = utcnow()
+        uow.enqueue_swept(POST_PROCESS_ACTOR, message_id=stored.id)  # the stalled-messages sweep covers it
+    return IngestResult(status="processed", message_id=str(stored.id), lead_id=str(lead_id))
 
 
 async def ingest_unsubscribe(

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import or_, select, text
-from sqlalchemy.sql.elements import ColumnElement
+import uuid
+from datetime import datetime
+from typing import Any, Final
+
+import msgspec
+from sqlalchemy import Row, TextClause, text
 
 from server.core.db.base import utcnow
 from server.core.db.models import Lead
@@ -12,9 +16,13 @@ from server.core.unit_of_work import UnitOfWork
 from server.inbound.parsers.normalized import LeadIdentity
 
 MAX_IDENTIFIER_LENGTH = 500
-_LOCK_SORTED = text(
+# Serialises concurrent deliveries about the same person, so they cannot create two leads. The locks are
+# taken in sorted order, so two payloads sharing several identifiers cannot deadlock. A statement of its
+# own: the lead query after it must take its snapshot once the locks are held (under READ COMMITTED, a
+# statement that waited for the lock itself would still read the leads as they were before the wait).
+_LOCK_IDENTITIES: Final = text(
     "SELECT count(pg_advisory_xact_lock(hashtextextended(k, 0)))"
-    " FROM (SELECT unnest(CAST(:keys AS text[])) AS k ORDER BY 1) AS sorted_keys"
+    " FROM (SELECT unnest(CAST(:lock_keys AS text[])) AS k ORDER BY 1) AS sorted_keys"
 )
 
 
@@ -45,55 +53,109 @@ class MatchKeys:
         ]
         return [(name, value) for name, value in candidates if value]
 
-    def conditions(self) -> list[ColumnElement[bool]]:
-        return [getattr(Lead, name) == value for name, value in self.pairs()]
+
+class Touch(msgspec.Struct, frozen=True):
+    """What a newly stored message changes on its lead."""
+
+    channel: str
+    inbound: bool
+    sent_at: datetime
 
 
-async def lock_identities(uow: UnitOfWork, keys: MatchKeys) -> None:
-    """Serialise concurrent deliveries about the same person, so they cannot create two leads.
-
-    Locks are taken in sorted order so two payloads sharing several identifiers cannot deadlock.
+# Every column of a lead, as views and events need them.
+LEAD_COLUMNS: Final = (
+    "id, workspace_id, first_name, last_name, email, phone, phone_digits, linkedin_url, linkedin_key,"
+    " linkedin_provider_id, emailbison_lead_id, ghl_contact_id, company, title, sentiment_tag, status,"
+    " assigned_to, channels, last_message_at, last_inbound_at, activity_at, appointment_booked_at,"
+    " created_at, updated_at"
+)
+_IDENTITY: Final = (
+    "email",
+    "phone",
+    "phone_digits",
+    "linkedin_url",
+    "linkedin_key",
+    "linkedin_provider_id",
+    "emailbison_lead_id",
+    "ghl_contact_id",
+    "first_name",
+    "last_name",
+    "company",
+    "title",
+)
+# Plain SQL, prepared once per connection: this is the hottest path of the worker (docs/ARCHITECTURE.md).
+_INSERT_LEAD: Final = text(
+    f"""
+    INSERT INTO leads (id, workspace_id, {", ".join(_IDENTITY)}, sentiment_tag, status, channels,
+                       last_message_at, last_inbound_at, activity_at, created_at, updated_at)
+    VALUES (CAST(:id AS uuid), CAST(:workspace_id AS uuid),
+            {", ".join(f"CAST(:{c} AS text)" for c in _IDENTITY)},
+            'New', 'new', CAST(:channels AS varchar[]), CAST(:sent_at AS timestamptz),
+            CAST(:inbound_at AS timestamptz), CAST(:now AS timestamptz), CAST(:now AS timestamptz),
+            CAST(:now AS timestamptz))
+    RETURNING {LEAD_COLUMNS}
     """
-    lock_keys = sorted(f"lead:{uow.workspace_id}:{name}:{value}" for name, value in keys.pairs())
-    if lock_keys:  # one round trip; the subquery's ORDER BY fixes the order the locks are taken in
-        await uow.session.execute(_LOCK_SORTED, {"keys": lock_keys})
+)
+# Fill what the lead lacks (never overwrite what a setter or an earlier payload set), then the message's
+# touch.
+_UPDATE_LEAD: Final = text(
+    f"""
+    UPDATE leads SET
+      {
+        ", ".join(
+            f"{c} = CASE WHEN COALESCE({c}, '') = '' THEN COALESCE(CAST(:{c} AS text), {c}) ELSE {c} END"
+            for c in _IDENTITY
+        )
+    },
+      channels = CASE WHEN CAST(:channel AS text) IS NULL
+                        OR CAST(:channel AS text) = ANY(COALESCE(channels, '{{}}')) THEN channels
+                      ELSE array_append(COALESCE(channels, '{{}}'), CAST(:channel AS varchar)) END,
+      last_message_at = GREATEST(last_message_at, CAST(:sent_at AS timestamptz)),
+      last_inbound_at = GREATEST(last_inbound_at, CAST(:inbound_at AS timestamptz)),
+      activity_at = CASE WHEN CAST(:sent_at AS timestamptz) IS NULL THEN activity_at
+                         ELSE CAST(:now AS timestamptz) END,
+      updated_at = CAST(:now AS timestamptz)
+    WHERE id = CAST(:id AS uuid)
+    RETURNING {LEAD_COLUMNS}
+    """
+)
+_FIND_LEAD: dict[tuple[tuple[str, ...], bool], TextClause] = {}
 
 
-async def find_or_create_lead(uow: UnitOfWork, identity: LeadIdentity) -> tuple[Lead, bool]:
-    """The matched (or new) lead, locked for update. Call inside the ingesting transaction."""
-    keys = MatchKeys(identity)
-    await lock_identities(uow, keys)
-    lead: Lead | None = None
-    conditions = keys.conditions()
-    if conditions:
-        query = select(Lead).where(Lead.workspace_id == uow.workspace_id, or_(*conditions))
-        if keys.linkedin_provider_id:
+def _find_lead_statement(names: tuple[str, ...], by_attendee: bool) -> TextClause:
+    """One statement per combination of identifiers a payload has (a few dozen at most), built once."""
+    statement = _FIND_LEAD.get((names, by_attendee))
+    if statement is None:
+        matches = " OR ".join(f"{name} = CAST(:{name} AS text)" for name in names)
+        guard, first = "", ""
+        if by_attendee:
             # The provider's attendee id is stable and a profile URL is not (vanity URLs change hands): a lead
             # that already has another attendee id is another person, whatever else matches.
-            same_person = Lead.linkedin_provider_id == keys.linkedin_provider_id
-            query = query.where(or_(Lead.linkedin_provider_id.is_(None), same_person)).order_by(
-                same_person.is_(True).desc()
-            )
-        lead = await uow.session.scalar(query.order_by(Lead.created_at).limit(1).with_for_update())
-    created = lead is None
-    if lead is None:
-        lead = Lead(
-            workspace_id=uow.workspace_id,
-            sentiment_tag="New",
-            status="new",
-            channels=[],
-            activity_at=utcnow(),
+            same = "linkedin_provider_id = CAST(:linkedin_provider_id AS text)"
+            guard = f" AND (linkedin_provider_id IS NULL OR {same})"
+            first = f"({same}) IS TRUE DESC, "
+        statement = _FIND_LEAD[(names, by_attendee)] = text(
+            f"SELECT id FROM leads WHERE workspace_id = CAST(:workspace_id AS uuid) AND ({matches}){guard}"
+            f" ORDER BY {first}created_at LIMIT 1 FOR UPDATE"
         )
-        uow.session.add(lead)
-    merge_identity(lead, identity, keys)
-    await uow.session.flush()
-    return lead, created
+    return statement
 
 
-def merge_identity(lead: Lead, identity: LeadIdentity, keys: MatchKeys | None = None) -> None:
-    """Fill identifiers and names the lead lacks; never overwrite what a setter or earlier payload set."""
-    keys = keys or MatchKeys(identity)
-    fills = {  # only values that were kept as match keys, so every indexed column stays short
+async def lock_and_find_lead(uow: UnitOfWork, keys: MatchKeys) -> uuid.UUID | None:
+    """Take the payload's identity locks (held to COMMIT), then the matched lead's id, its row locked."""
+    pairs = keys.pairs()
+    if not pairs:
+        return None
+    statement = _find_lead_statement(tuple(name for name, _ in pairs), bool(keys.linkedin_provider_id))
+    lock_keys = sorted(f"lead:{uow.workspace_id}:{name}:{value}" for name, value in pairs)
+    await uow.session.execute(_LOCK_IDENTITIES, {"lock_keys": lock_keys})
+    params = {"workspace_id": uow.workspace_id, **dict(pairs)}
+    found: uuid.UUID | None = await uow.session.scalar(statement, params)
+    return found
+
+
+def _identity_values(identity: LeadIdentity, keys: MatchKeys) -> dict[str, str | None]:
+    values: dict[str, str | None] = {  # only values kept as match keys, so every indexed column stays short
         "email": keys.email,
         "phone": identity.phone if keys.phone_digits else None,
         "phone_digits": keys.phone_digits,
@@ -107,6 +169,40 @@ def merge_identity(lead: Lead, identity: LeadIdentity, keys: MatchKeys | None = 
         "company": identity.company,
         "title": identity.title,
     }
-    for name, value in fills.items():
-        if value and not getattr(lead, name):
-            setattr(lead, name, value)
+    return {name: value or None for name, value in values.items()}
+
+
+async def save_lead(
+    uow: UnitOfWork,
+    lead_id: uuid.UUID | None,
+    identity: LeadIdentity,
+    keys: MatchKeys,
+    touch: Touch | None = None,
+) -> Row[Any]:
+    """Create the lead (`lead_id` None) or fill what it lacks, and apply a stored message's touch. Returns the
+    lead's row (every column of LEAD_COLUMNS)."""
+    params: dict[str, Any] = {
+        **_identity_values(identity, keys),
+        "now": utcnow(),
+        "sent_at": touch.sent_at if touch else None,
+        "inbound_at": touch.sent_at if touch and touch.inbound else None,
+    }
+    if lead_id is None:
+        params |= {
+            "id": uuid.uuid4(),
+            "workspace_id": uow.workspace_id,
+            "channels": [touch.channel] if touch else [],
+        }
+        return (await uow.session.execute(_INSERT_LEAD, params)).one()
+    params |= {"id": lead_id, "channel": touch.channel if touch else None}
+    return (await uow.session.execute(_UPDATE_LEAD, params)).one()
+
+
+async def find_or_create_lead(uow: UnitOfWork, identity: LeadIdentity) -> tuple[Lead, bool]:
+    """The matched (or new) lead as a locked ORM object, its identifiers filled in, for the paths that
+    change it further through the ORM (an unsubscribe). Call inside the ingesting transaction."""
+    keys = MatchKeys(identity)
+    lead_id = await lock_and_find_lead(uow, keys)
+    row = await save_lead(uow, lead_id, identity, keys)
+    lead = await uow.session.get_one(Lead, row.id, with_for_update=True, populate_existing=True)
+    return lead, lead_id is None

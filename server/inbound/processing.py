@@ -13,7 +13,7 @@ from datetime import timedelta
 from typing import Any, Final
 
 import msgspec
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, or_, select, text, update
 
 from server.core.db.base import utcnow
 from server.core.db.engine import autocommit
@@ -44,31 +44,29 @@ class _AlreadyDone(Exception):
     """Another worker landed this row's outcome first: roll this attempt back."""
 
 
-def _outcome(event_id: uuid.UUID, status: str, *, error: str | None, result: dict[str, Any] | None) -> Any:
-    """Land an outcome on a row that is still waiting (the condition is what makes processing idempotent)."""
-    return (
-        update(WebhookEvent)
-        .where(WebhookEvent.id == event_id, WebhookEvent.status == "received")
-        .values(
-            status=status,
-            error=error,
-            result=result,
-            processed_at=utcnow(),
-            attempts=WebhookEvent.attempts + 1,
-        )
-    )
+# Land an outcome on a row that is still waiting: the condition is what makes processing idempotent.
+_LAND_OUTCOME: Final = text(
+    """
+    UPDATE webhook_events
+    SET status = CAST(:status AS text), error = CAST(:error AS text), result = CAST(:result AS jsonb),
+        processed_at = CAST(:now AS timestamptz), attempts = attempts + 1
+    WHERE id = CAST(:id AS uuid) AND status = 'received'
+    """
+)
+_LOAD: Final = text(
+    "SELECT workspace_id, channel, body, status FROM webhook_events WHERE id = CAST(:id AS uuid)"
+)
+
+
+def _outcome(event_id: uuid.UUID, status: str, *, error: str | None, result: Any) -> dict[str, Any]:
+    encoded = None if result is None else msgspec.json.encode(result).decode()
+    return {"id": event_id, "status": status, "error": error, "result": encoded, "now": utcnow()}
 
 
 async def process_event(event_id: uuid.UUID) -> ProcessOutcome:
     """Parse and ingest a recorded body once. Raises on a transient failure (the job is retried)."""
     async with autocommit() as db:
-        row = (
-            await db.execute(
-                select(
-                    WebhookEvent.workspace_id, WebhookEvent.channel, WebhookEvent.body, WebhookEvent.status
-                ).where(WebhookEvent.id == event_id)
-            )
-        ).first()
+        row = (await db.execute(_LOAD, {"id": event_id})).first()
     if row is None:
         return ProcessOutcome(status="not_found")
     if row.status != "received":
@@ -85,7 +83,7 @@ async def process_event(event_id: uuid.UUID) -> ProcessOutcome:
     async def claim(uow: UnitOfWork, result: IngestResult) -> None:
         # Committed with the message itself: the log says "processed" exactly when the change landed.
         landed = await uow.session.execute(
-            _outcome(event_id, "processed", error=None, result=msgspec.to_builtins(result))
+            _LAND_OUTCOME, _outcome(event_id, "processed", error=None, result=result)
         )
         if landed.rowcount == 0:  # type: ignore[attr-defined]
             raise _AlreadyDone
@@ -112,7 +110,7 @@ async def _finish(
     event_id: uuid.UUID, status: str, *, error: str | None, result: dict[str, Any] | None
 ) -> None:
     async with autocommit() as db:
-        await db.execute(_outcome(event_id, status, error=error, result=result))
+        await db.execute(_LAND_OUTCOME, _outcome(event_id, status, error=error, result=result))
 
 
 async def _count_failure(event_id: uuid.UUID, exc: Exception) -> None:
