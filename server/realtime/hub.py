@@ -203,8 +203,12 @@ class Hub:
     ) -> Subscription | None:
         """Send `ack` (+ last_event_id), the missed events (from the log), then live ones.
 
-        Returns None when the client is too far behind: it must refetch over REST (resync_required).
+        Returns None when the client is too far behind, or claims an id no event of its workspace has (a
+        browser that kept its id across a database restore would otherwise wait, silently, until the ids
+        caught up): it must refetch over REST (resync_required).
         """
+        if last_event_id is not None and last_event_id > await latest_event_id(key[0], None):
+            return None
         stream = await self._stream(key)
         subscription = Subscription(key=key, send=send, replaying=last_event_id is not None)
         subscription.high_water = stream.cursor if last_event_id is None else last_event_id

@@ -31,6 +31,7 @@ MAX_EVENT_ID = 2**63 - 1  # events.id is a BIGINT: a larger last_event_id would 
 CLOSE_TOO_SLOW = 1013
 CLOSE_GOING_AWAY = 1001
 CLOSE_UNAUTHENTICATED = 4401
+CANNOT_RESUME = "cannot resume from that last_event_id (too many events missed, or an id no event has)"
 
 
 class Connection:
@@ -162,7 +163,10 @@ class Connection:
         key = (self.principal.workspace_id, lead_id)
         subscription = await self.hub.subscribe(key, self.send_frame, last_event_id, ack)
         if subscription is None:
-            self.error("resync_required", "too many events were missed; refetch the lead over REST")
+            self.error(
+                "resync_required",
+                f"{CANNOT_RESUME}; refetch the lead",
+            )
             return
         self.leads[lead_id] = subscription
 
@@ -177,7 +181,10 @@ class Connection:
             (self.principal.workspace_id, None), self.send_frame, last_event_id, ack
         )
         if self.inbox is None:
-            self.error("resync_required", "too many events were missed; refetch the inbox over REST")
+            self.error(
+                "resync_required",
+                f"{CANNOT_RESUME}; refetch the inbox",
+            )
 
     async def _unsubscribe_lead(self, message: dict[str, Any]) -> None:
         try:

@@ -159,3 +159,19 @@ async def test_too_far_behind_is_told_to_resync(tenant: Tenant, open_ws: OpenWs)
     await tenant.patch_lead(lead["id"], company="After resync")
     [live] = await client.events(until=at_least(1), quiet_s=0.3)
     assert live["id"] > latest
+
+
+async def test_an_id_from_the_future_is_told_to_resync(tenant: Tenant, open_ws: OpenWs) -> None:
+    """A last_event_id larger than any event of the workspace (a database restored under an open browser)
+    is never trusted: `resync_required`, not a subscription that misses everything until the ids catch up."""
+    lead = await tenant.create_lead()
+    client = await open_ws(tenant.token)
+    latest = await client.subscribe(lead["id"])
+    await client.send({"type": "unsubscribe", "lead_id": lead["id"]})
+    future = max(await db_event_ids(tenant.id)) + 1_000
+    for subscribe in ({"type": "subscribe", "lead_id": lead["id"]}, {"type": "subscribe_inbox"}):
+        await client.send({**subscribe, "last_event_id": future})
+        answer = await client.recv_until(lambda f: f["type"] in ("subscribed", "error"))
+        assert answer["code"] == "resync_required", answer  # no "subscribed" first
+    # The id it really saw still resumes.
+    assert await client.subscribe(lead["id"], latest) == latest
