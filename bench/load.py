@@ -29,6 +29,8 @@ class Answer:
     latency_ms: float
     payload: bytes = b""
     error: str | None = None
+    # Wall clock (epoch seconds) when the answer arrived: comparable with the database's timestamps.
+    answered_at: float = 0.0
 
     def data(self) -> dict[str, object]:
         """The envelope's data object of a JSON answer, {} for anything else."""
@@ -93,7 +95,7 @@ async def post(http: aiohttp.ClientSession, shot: Shot) -> Answer:
             status = response.status
     except (aiohttp.ClientError, TimeoutError) as exc:
         return Answer(None, (time.perf_counter() - started) * 1000, error=type(exc).__name__)
-    return Answer(status, (time.perf_counter() - started) * 1000, payload)
+    return Answer(status, (time.perf_counter() - started) * 1000, payload, answered_at=time.time())
 
 
 def _record(result: LoadResult, answer: Answer, with_outcome: bool) -> None:

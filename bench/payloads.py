@@ -26,6 +26,15 @@ INTERESTED_REPLIES: tuple[str, ...] = (
     "Interested! Let's talk — what times work for you on Wednesday?",
 )
 
+# Never drafted, and decided without a model call: the classifier's fast paths tag them "Not Interested" or
+# "Out of Office" (server/sentiment/fast_paths.py). For measuring ingestion without drafting load.
+UNDRAFTED_REPLIES: tuple[str, ...] = (
+    "Thanks, but we are not interested at this time.",
+    "I am out of the office until Monday with limited access to email.",
+    "No thanks, we already have something in place.",
+    "Automatic reply: I am on vacation this week and will answer when I am back.",
+)
+
 
 @dataclass(frozen=True)
 class Webhook:

@@ -24,7 +24,11 @@ warm-up of --warmup seconds at the same rate comes first; memory "at start" is r
 the --duration of measured sends is over.
 
 Checked and reported:
-- webhook latency p50/p99 of the measured sends (client: request sent → answer), and every non-200 answer;
+- webhook latency p50/p99 of the measured sends (client: request sent → answer, given once the body is
+  recorded), and every non-200 answer;
+- every webhook answered "accepted" ends `processed` in webhook_events (lost = accepted − processed, after
+  waiting), duplicates among them, and the backlog drain time: from the last send until no row of the run's
+  workspaces is left `received` (waited for up to --drain seconds); the message counts come from the database;
 - fan-out latency: the client's receive time − the event's `at` (stamped in the web process or worker inside
   the transaction, just before the INSERT, so an upper bound of commit → received), every first delivery;
 - RSS of each process (with what it forked: Dramatiq's worker processes) after warm-up and at the end, growth;
@@ -38,6 +42,7 @@ not drive the configuration. Everything it started is stopped however the run en
 logs go to bench/logs/soak-*.log.
 
 Modules: options (the run's options), stack (processes, memory, the client's loop lag), traffic (workspaces,
-webhooks, paced sends), sockets (the websocket clients), checks (settle, deliveries, verdict), run (the run
-from start to end), render (the tables), __main__ (the command line).
+webhooks, paced sends), sockets (the websocket clients), checks (drain, ingest outcomes, settle, deliveries,
+verdict), run (the run from start to end), render (the tables), __main__ (the command line); the webhook
+event log queries are bench/webhook_events.py.
 """

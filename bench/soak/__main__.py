@@ -18,7 +18,8 @@ def parse_args(argv: list[str] | None = None) -> Options:
     seconds = (  # flag, default, help; Options has them as <flag>_s
         ("--duration", 120.0, "measured seconds of webhooks"),
         ("--warmup", 10.0, "seconds of webhooks before measuring"),
-        ("--settle", 60.0, "cap on the wait after the last send (s)"),
+        ("--drain", 300.0, "cap on the wait after the last send for no webhook left unprocessed (s)"),
+        ("--settle", 60.0, "cap on the wait after that for events to stop and sockets to catch up (s)"),
     )
     for flag, default, text in seconds:
         parser.add_argument(
@@ -58,8 +59,14 @@ def parse_args(argv: list[str] | None = None) -> Options:
         parser.error("--retries is between 0 and 20")
     if not 0 <= args.lead_share <= 1 or not 0 <= args.existing_share <= 1:
         parser.error("--lead-share and --existing-share are between 0 and 1")
-    if args.duration_s > 3600 or args.warmup_s > 600 or args.settle_s > 600 or args.workspaces > 1000:
-        parser.error("bounded: --duration ≤ 3600 s, --warmup and --settle ≤ 600 s, --workspaces ≤ 1,000")
+    if (
+        max(args.warmup_s, args.settle_s, args.drain_s) > 600
+        or args.duration_s > 3600
+        or args.workspaces > 1000
+    ):
+        parser.error(
+            "bounded: --duration ≤ 3600 s, --warmup, --drain and --settle ≤ 600 s, --workspaces ≤ 1,000"
+        )
     return Options(**vars(args))
 
 

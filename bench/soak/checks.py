@@ -14,6 +14,7 @@ import asyncpg
 
 from bench.report import spread
 from bench.soak.sockets import Socket
+from bench.webhook_events import outcomes_by_workspace, outcomes_of, waiting
 
 MAX_GROWTH_PCT = 10.0
 STABLE_S = 3.0  # settled: no new event for this long and every socket caught up
@@ -81,6 +82,34 @@ async def settle(
             break
         await asyncio.sleep(0.25)
     return time.monotonic() - started
+
+
+async def drain_backlog(
+    conn: asyncpg.Connection, workspace_ids: list[str], last_sent_at: float, cap_s: float
+) -> tuple[float | None, int]:
+    """Seconds from the last send (time.monotonic()) until no webhook of the workspaces is left `received`,
+    None when some still are cap_s after it; and how many are left (0 when drained)."""
+    while (left := await waiting(conn, workspace_ids)) and time.monotonic() - last_sent_at < cap_s:
+        await asyncio.sleep(0.25)
+    return (None if left else round(time.monotonic() - last_sent_at, 2)), left
+
+
+async def ingest_outcomes(
+    conn: asyncpg.Connection, accepted_ids: list[str], workspace_ids: list[str]
+) -> dict[str, Any]:
+    """How the accepted webhooks ended: every one must be processed (a new message or a duplicate of one);
+    lost = accepted − processed. Also every row of the workspaces, answered or not (a send that timed out may
+    still have been recorded)."""
+    accepted = await outcomes_of(conn, accepted_ids)
+    recorded = await outcomes_by_workspace(conn, workspace_ids)
+    return {
+        "accepted": len(accepted_ids),
+        "processed": accepted.processed,
+        "lost": len(accepted_ids) - accepted.processed,
+        "duplicates": accepted.duplicates,
+        "other_statuses": accepted.others(),
+        "rows_in_workspaces": recorded.summary(),
+    }
 
 
 async def table_events(conn: asyncpg.Connection, workspace_ids: list[str]) -> list[Event]:
@@ -166,9 +195,12 @@ def verdict(data: dict[str, Any]) -> dict[str, Any]:
         saturated.append(f"{too_slow} socket closes 1013 (client too slow for the server)")
     if data["subscribed_at_start"] < setup["sockets"]:
         saturated.append(f"only {data['subscribed_at_start']}/{setup['sockets']} sockets subscribed")
+    ingest = data["ingest"]
     return {
         "webhook_non_200_zero": hooks["non_200"] == 0,
         "every_webhook_delivered": hooks["delivered"] == hooks["planned"],
+        "every_accepted_processed": ingest["accepted"] > 0 and ingest["lost"] == 0,
+        "backlog_drained": ingest["drain_s"] is not None,
         "no_lost_or_duplicated": lost == 0 and duplicated == 0,
         "memory_growth_under_10pct": all(g is not None and g < MAX_GROWTH_PCT for g in growths),
         "saturated": saturated,

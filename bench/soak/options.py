@@ -19,6 +19,7 @@ class Options:
     existing_share: float
     warmup_s: float
     settle_s: float
+    drain_s: float
     connect_batch: int
     retries: int
     redis_url: str

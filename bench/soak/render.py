@@ -11,7 +11,7 @@ HEADERS = {"duplicated": "dup", "out_of_order": "out of order", "gave_up": "gave
 
 
 def render(data: dict[str, Any]) -> str:
-    return "\n\n".join([latencies(data), per_socket(data), resources(data), notes(data)])
+    return "\n\n".join([latencies(data), ingest(data), per_socket(data), resources(data), notes(data)])
 
 
 def title(setup: dict[str, Any]) -> str:
@@ -51,6 +51,31 @@ def latencies(data: dict[str, Any]) -> str:
                 fmt(fanout["max"]),
                 "",
             ],
+        ],
+    )
+
+
+def ingest(data: dict[str, Any]) -> str:
+    i = data["ingest"]
+    drained = (
+        fmt(i["drain_s"], 2)
+        if i["drain_s"] is not None
+        else f"> {i['drain_cap_s']:g} ({i['left_at_drain_cap']} left)"
+    )
+    others = ", ".join(f"{k} {v}" for k, v in sorted(i["other_statuses"].items())) or "0"
+    return table(
+        "Accepted webhooks → processed by the workers (every send of the run: pre-warm, warm-up, measured)",
+        ["", "accepted", "processed", "lost", "duplicates", "other statuses", "backlog drained s"],
+        [
+            [
+                "webhook_events of the accepted answers",
+                f"{i['accepted']:,}",
+                f"{i['processed']:,}",
+                f"{i['lost']:,}",
+                f"{i['duplicates']:,}",
+                others,
+                drained,
+            ]
         ],
     )
 
@@ -103,14 +128,18 @@ def notes(data: dict[str, Any]) -> str:
         f"webhooks redelivered with {hooks['redeliveries_sent']:,} retries, "
         f"{hooks['landed_on_retry']:,} of them then answered 200 {hooks['retry_outcomes'] or ''}; "
         f"delivered in the end {hooks['delivered']:,}/{hooks['planned']:,}",
-        f"pipeline (all workspaces): {data['pipeline']}; model calls {data['model_calls']:,}; "
-        f"settled in {data['settle_s']:g}s",
+        f"pipeline (all workspaces): {data['pipeline']}; webhook_events rows "
+        f"{data['ingest']['rows_in_workspaces']['statuses']}; model calls {data['model_calls']:,}; "
+        f"backlog drained {fmt(data['ingest']['drain_s'], 2)} s after the last send (cap "
+        f"{data['ingest']['drain_cap_s']:g} s), then settled in {data['settle_s']:g}s",
         f"machine CPU during the sends {data['machine_cpu_percent']:g}%; client event-loop lag p50/p99/max "
         f"{fmt(lag['p50'])}/{fmt(lag['p99'])}/{fmt(lag['max'])} ms",
         f"processes alive at the end: {data['processes_alive_at_end']}; "
         f"error lines in logs: {data['log_errors']}",
         f"targets: webhook non-200 = 0: {_yes(v['webhook_non_200_zero'])}; every webhook delivered "
-        f"(retries included): {_yes(v['every_webhook_delivered'])}; 0 lost or duplicated: "
+        f"(retries included): {_yes(v['every_webhook_delivered'])}; every accepted webhook processed: "
+        f"{_yes(v['every_accepted_processed'])}; backlog drained within the cap: "
+        f"{_yes(v['backlog_drained'])}; 0 socket events lost or duplicated: "
         f"{_yes(v['no_lost_or_duplicated'])}; every process's memory growth < {MAX_GROWTH_PCT:g}%: "
         f"{_yes(v['memory_growth_under_10pct'])}",
         "SATURATED (this machine could not drive the configuration): " + "; ".join(v["saturated"])

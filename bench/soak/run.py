@@ -18,11 +18,20 @@ from bench.database import BENCH_DB, prepare
 from bench.environment import LOG_DIR, flush_namespace, raise_fd_limit
 from bench.load import client
 from bench.report import note, spread
-from bench.soak.checks import check_deliveries, pipeline_counts, settle, table_events, verdict
+from bench.soak.checks import (
+    check_deliveries,
+    drain_backlog,
+    ingest_outcomes,
+    pipeline_counts,
+    settle,
+    table_events,
+    verdict,
+)
 from bench.soak.options import DATABASE_URL, Options
 from bench.soak.sockets import Socket, close_sockets, open_sockets, plan_sockets
 from bench.soak.stack import Cpu, LoopLag, Memory, base_env, start_stack
-from bench.soak.traffic import Webhooks, send_paced, signup_all
+from bench.soak.traffic import Sends, Webhooks, send_paced, signup_all
+from bench.webhook_events import lead_ids, until_drained
 from tests.fakes.fake_openai import DRAFTING, FakeOpenAIServer
 from tests.processes import Processes
 
@@ -32,12 +41,17 @@ SEND_CONNECTIONS = 200  # HTTP connections the webhook sender may hold open
 
 async def prewarm(
     http: aiohttp.ClientSession, conn: asyncpg.Connection, hooks: Webhooks, workspace_ids: list[str]
-) -> list[list[str]]:
-    """The hot leads' first webhooks, then wait for a draft in any workspace: the workers and the fake model
-    answer. The hot leads' ids by workspace."""
+) -> tuple[list[list[str]], Sends]:
+    """The hot leads' first webhooks; once the workers have stored them, their leads are known; then wait for
+    a draft in any workspace: the workers and the fake model answer. The hot leads' ids by workspace, and the
+    sends."""
     sends = await send_paced(http, hooks, hooks.prewarm, rate=PREWARM_RATE, deadline_s=60)
     if sends.non_200:
         raise RuntimeError(f"pre-warm webhooks: {dict(sends.non_200)}")
+    if not await until_drained(conn, workspace_ids, 60):
+        raise RuntimeError("pre-warm webhooks not processed within 60 s; see bench/logs/soak-worker-*.log")
+    lead_by_event = await lead_ids(conn, list(sends.accepted.values()))
+    by_webhook = {i: lead_by_event[e] for i, e in sends.accepted.items() if e in lead_by_event}
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if await conn.fetchval(
@@ -49,7 +63,7 @@ async def prewarm(
         await asyncio.sleep(0.5)
     else:
         raise RuntimeError("no draft within 60 s of the pre-warm webhooks; see bench/logs/soak-worker-*.log")
-    return hooks.hot_lead_ids(sends.lead_ids)
+    return hooks.hot_lead_ids(by_webhook), sends
 
 
 async def soak(
@@ -74,7 +88,7 @@ async def soak(
                 f"pre-warm: {len(hooks.prewarm)} webhooks ({hooks.hot_per_workspace} hot leads per "
                 f"workspace) at {PREWARM_RATE:g}/s, waiting for a first draft"
             )
-            hot_lead_ids = await prewarm(http, conn, hooks, workspace_ids)
+            hot_lead_ids, prewarmed = await prewarm(http, conn, hooks, workspace_ids)
             sockets = plan_sockets(webs, accounts, hot_lead_ids, opts)
             note(f"opening {opts.sockets} sockets on 2 web processes, {opts.connect_batch} at a time")
             connect_s = await open_sockets(sockets, opts.connect_batch, stopping)
@@ -93,6 +107,8 @@ async def soak(
             sends = await send_paced(http, hooks, range(first, first + count), opts.rate, 60, opts.retries)
             cpu.stop()
             memory_end = memory.take()
+        note(f"draining (up to {opts.drain_s:g}s after the last send): no webhook left `received`")
+        drain_s, left = await drain_backlog(conn, workspace_ids, sends.last_sent_at, opts.drain_s)
         note(f"settling (up to {opts.settle_s:g}s): workers finish, sockets catch up")
         settle_took = await settle(conn, workspace_ids, sockets, opts.settle_s)
         memory.stop()
@@ -100,6 +116,9 @@ async def soak(
         lag.stop()
         deliveries = check_deliveries(sockets, await table_events(conn, workspace_ids))
         pipeline = await pipeline_counts(conn, workspace_ids)
+        accepted_ids = [e for phase in (prewarmed, warm, sends) for e in phase.accepted.values()]
+        ingest = await ingest_outcomes(conn, accepted_ids, workspace_ids)
+        ingest.update(drain_s=drain_s, left_at_drain_cap=left, drain_cap_s=opts.drain_s)
         alive = {name: p.alive() for name, p in roles.items()}
         note("closing sockets")
         await close_sockets(sockets, stopping)
@@ -133,6 +152,7 @@ async def soak(
                 **sends.summary(),
                 "existing_lead_share": round(hooks.existing / max(1, first + count), 3),
             },
+            "ingest": ingest,
             "deliveries": deliveries,
             "memory_mb": memory.table(memory_start, memory_end, memory_settled),
             "memory_samples_mb": memory.samples_mb(),

@@ -23,7 +23,8 @@ def base_env(opts: Options, namespace: str, openai_url: str) -> dict[str, str]:
         database_url=DATABASE_URL,
         redis_url=opts.redis_url,
         namespace=namespace,
-        unset=("WORKER_PROCESSES", "WORKER_THREADS", "WS_SEND_QUEUE_MAX"),  # the Procfile's defaults
+        # The Procfile's defaults: every queue, 1 process and 8 threads per worker; the server's send queue.
+        unset=("WORKER_PROCESSES", "WORKER_THREADS", "WORKER_QUEUES", "WS_SEND_QUEUE_MAX"),
         LLM_PROVIDER="openai",
         OPENAI_API_KEY="bench-key",
         OPENAI_BASE_URL=openai_url,

@@ -79,7 +79,8 @@ class Webhooks:
         return range(self.hot_per_workspace * len(self.accounts))
 
     def hot_lead_ids(self, lead_ids: dict[int, str]) -> list[list[str]]:
-        """The hot leads' ids by workspace, from the pre-warm answers (webhook i → its lead id)."""
+        """The hot leads' ids by workspace, from the pre-warm webhooks' processed rows (webhook i → its lead
+        id)."""
         by_workspace: list[list[str]] = [[] for _ in self.accounts]
         for i in sorted(lead_ids):
             if i in self.prewarm:
@@ -132,7 +133,9 @@ class Sends:
     non_200: Counter[str] = field(default_factory=Counter)
     outcomes: Counter[str] = field(default_factory=Counter)
     behind_ms: list[float] = field(default_factory=list)  # actual send − scheduled send
-    lead_ids: dict[int, str] = field(default_factory=dict)  # webhook i → lead id (the answer's)
+    # Webhook i → the webhook event id of its "accepted" answer: the row a worker must process.
+    accepted: dict[int, str] = field(default_factory=dict)
+    last_sent_at: float = 0.0  # time.monotonic() of the last scheduled send (first attempts only)
     redelivered: int = 0  # webhooks whose first answer asked for a retry
     redeliveries: int = 0  # the retries sent
     landed_on_retry: int = 0  # redelivered webhooks finally answered 200
@@ -146,8 +149,7 @@ class Sends:
             self.landed_on_retry += 1
             data = answer.data()
             self.retry_outcomes[str(data.get("status"))] += 1
-            if isinstance(data.get("lead_id"), str):
-                self.lead_ids[i] = str(data["lead_id"])
+            self._note_accepted(i, data)
 
     def record(self, i: int, answer: Answer) -> None:
         if answer.status is not None:
@@ -158,8 +160,12 @@ class Sends:
             return
         data = answer.data()
         self.outcomes[str(data.get("status"))] += 1
-        if isinstance(data.get("lead_id"), str):
-            self.lead_ids[i] = str(data["lead_id"])
+        self._note_accepted(i, data)
+
+    def _note_accepted(self, i: int, data: dict[str, object]) -> None:
+        event_id = data.get("webhook_event_id")
+        if data.get("status") == "accepted" and isinstance(event_id, str):
+            self.accepted[i] = event_id
 
     def summary(self) -> dict[str, Any]:
         answered = len(self.latencies_ms)
@@ -180,6 +186,7 @@ class Sends:
             "landed_on_retry": self.landed_on_retry,
             "retry_outcomes": dict(self.retry_outcomes),
             "delivered": sum(self.outcomes.values()) + self.landed_on_retry,
+            "accepted": len(self.accepted),
         }
 
 
@@ -220,6 +227,7 @@ async def send_paced(
         if (delay := scheduled - time.perf_counter()) > 0:
             await asyncio.sleep(delay)
         sends.behind_ms.append((time.perf_counter() - scheduled) * 1000)
+        sends.last_sent_at = time.monotonic()
         tasks.append(asyncio.create_task(one(i, hooks.shot(i))))
     if tasks:  # each request has its own 30 s timeout; this bounds the wait as a whole
         backoff_s = RETRY_AFTER_S * 1.2 * (2**retries - 1) + retries * 30
