@@ -19,6 +19,7 @@ from server.handlers.web import web_routes
 from server.handlers.webhook_events import WebhookEventsController
 from server.handlers.webhooks.inbound import WebhooksController
 from server.handlers.workspace import WorkspaceController
+from server.inbound.accept import handovers
 from server.realtime.going_away import close_on_stop_signals
 from server.realtime.hub import Hub
 from server.realtime.websocket import CLOSE_GOING_AWAY, websocket_endpoint
@@ -61,7 +62,7 @@ def create_app() -> Litestar:
         ],
         on_startup=[start_realtime],
         exception_handlers=exception_handlers,
-        on_shutdown=[stop_realtime, dispose_engine],
+        on_shutdown=[stop_realtime, handovers.flush, dispose_engine],
         request_max_body_size=max(settings.webhook_max_body_bytes, 2 * 1024 * 1024),
         openapi_config=None,
         logging_config=None,  # server/logging.py configures logging; Litestar must not reset it
