@@ -113,3 +113,20 @@ def outcome_when_processed(
         if time.monotonic() > deadline:
             raise AssertionError(f"webhook event {event_id} still waits for a worker after {timeout_s} s")
         time.sleep(0.05)
+
+
+def sign_up(http: Any, workspace_name: str) -> dict[str, Any]:
+    """A new workspace and its owner on a running web process (`http`: an httpx.Client with its base URL):
+    the signup answer's data, `{workspace, user, token}`."""
+    response = http.post(
+        "/api/signup",
+        json={
+            "workspace_name": workspace_name,
+            "name": "Olive Owner",
+            "email": f"owner-{uuid.uuid4().hex[:10]}@example.com",
+            "password": "correct horse battery",
+        },
+    )
+    assert response.status_code == 201, response.text
+    data: dict[str, Any] = response.json()["data"]
+    return data

@@ -15,7 +15,7 @@ import pytest
 from websockets.sync.client import connect
 
 from tests.fakes.fake_openai import FakeOpenAIServer, FakeReply
-from tests.helpers import outcome_when_processed, sample
+from tests.helpers import outcome_when_processed, sample, sign_up
 from tests.processes import free_port, process_env, start_role, stop_all, wait_http
 
 pytestmark = pytest.mark.slow
@@ -63,15 +63,7 @@ def test_sms_reply_to_pending_draft_through_real_processes_and_token_retries(
 ) -> None:
     base, fake = stack
     http = httpx.Client(base_url=base, timeout=10)
-    signup = http.post(
-        "/api/signup",
-        json={
-            "workspace_name": "E2E",
-            "name": "Eve",
-            "email": f"e2e-{uuid.uuid4().hex[:8]}@x.io",
-            "password": "pw-long-enough",
-        },
-    ).json()["data"]
+    signup = sign_up(http, "E2E")
     auth = {"Authorization": f"Bearer {signup['token']}"}
     # Classification answers Interested; the SMS draft twice runs out of output tokens, then succeeds.
     fake.script(

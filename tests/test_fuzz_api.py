@@ -20,7 +20,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.helpers import SAMPLE_CHANNEL, sample
+from tests.helpers import SAMPLE_CHANNEL, sample, sign_up
 from tests.processes import free_port, process_env, start_role, wait_http
 
 pytestmark = pytest.mark.slow
@@ -137,15 +137,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]
         base = f"http://127.0.0.1:{port}"
         wait_http(f"{base}/healthz", process=web)
         http = httpx.Client(base_url=base, timeout=30)
-        signup = http.post(
-            "/api/signup",
-            json={
-                "workspace_name": "Fuzz",
-                "name": "F",
-                "email": f"f-{uuid.uuid4().hex[:8]}@x.io",
-                "password": "longenough",
-            },
-        ).json()["data"]
+        signup = sign_up(http, "Fuzz")
         auth = {"Authorization": f"Bearer {signup['token']}"}
         lead = http.post(
             "/api/leads", json={"first_name": "Fuzz", "email": "fuzz@x.io"}, headers=auth

@@ -7,6 +7,7 @@ lock named after the period, so a second scheduler started by mistake does not d
 from __future__ import annotations
 
 import asyncio
+import logging
 import signal
 import time
 from collections.abc import Awaitable, Callable
@@ -77,6 +78,9 @@ async def sweep_webhooks() -> None:
 async def run() -> None:
     settings = get_settings()
     configure_logging(settings.log_level, json=settings.log_json)
+    # APScheduler logs every run of every job (four lines every 5 s) at INFO; its failures stay ERROR, and the
+    # jobs log what they did themselves.
+    logging.getLogger("apscheduler.executors.default").setLevel(logging.WARNING)
     scheduler = AsyncIOScheduler(timezone="UTC")
     scheduler.add_job(sweep_stalled, "interval", seconds=STALLED_SWEEP_INTERVAL_S, max_instances=1)
     tick_s = min(BOOKED_SUMMARIES_TICK_S, settings.insights_interval_s)

@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.helpers import outcome_when_processed, sample
+from tests.helpers import outcome_when_processed, sample, sign_up
 from tests.processes import free_port, process_env, start_role, stop_all, wait_http
 
 pytestmark = pytest.mark.slow
@@ -25,15 +25,7 @@ def test_webhooks_answered_without_a_worker_are_processed_once_one_starts(tmp_pa
         base = f"http://127.0.0.1:{port}"
         wait_http(f"{base}/healthz", process=roles[0])
         http = httpx.Client(base_url=base, timeout=10)
-        signup = http.post(
-            "/api/signup",
-            json={
-                "workspace_name": "Queue",
-                "name": "Quinn",
-                "email": f"queue-{uuid.uuid4().hex[:8]}@x.io",
-                "password": "pw-long-enough",
-            },
-        ).json()["data"]
+        signup = sign_up(http, "Queue")
         auth = {"Authorization": f"Bearer {signup['token']}"}
         answers = []
         for n in range(20):
