@@ -104,12 +104,16 @@ async def test_run_now_is_for_owners_and_admins_and_scoped_to_the_workspace(
         "/api/insights/booked-summaries/run", headers={"Authorization": f"Bearer {setter['token']}"}
     )
     assert forbidden.status_code == 403 and forbidden.json()["error"]["code"] == "forbidden"
-    for token in (admin["token"], workspace.token):
-        response = await client.post(
-            "/api/insights/booked-summaries/run", headers={"Authorization": f"Bearer {token}"}
-        )
-        assert response.status_code == 202, response.text
-        assert response.json() == {"success": True, "data": {"enqueued": 2}}
+    first = await client.post(
+        "/api/insights/booked-summaries/run", headers={"Authorization": f"Bearer {admin['token']}"}
+    )
+    assert first.status_code == 202, first.text
+    # The two booked leads of this workspace, not the other workspace's.
+    assert first.json() == {"success": True, "data": {"enqueued": 2}}
+    again = await client.post("/api/insights/booked-summaries/run", headers=workspace.auth)
+    assert again.status_code == 202, again.text
+    # The session's worker may already have summarised some of them: those are up to date now.
+    assert 0 <= again.json()["data"]["enqueued"] <= 2
     client.cookies.clear()
     assert (await client.post("/api/insights/booked-summaries/run")).status_code == 401
 
