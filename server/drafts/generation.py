@@ -85,7 +85,7 @@ async def _skip_reason(
     if source == "manual_sentiment":
         if await _pending(session, lead.id, channel) is not None:
             return "pending_draft_exists"
-        if not should_generate_draft(lead.sentiment_tag):
+        if not should_generate_draft(lead.sentiment_tag, lead.email):
             return "not_eligible"
     return None
 

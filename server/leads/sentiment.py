@@ -22,7 +22,13 @@ from server.core.jobs import MANUAL_DRAFTS_ACTOR
 from server.core.unit_of_work import UnitOfWork, unit_of_work
 from server.core.views import LeadView, lead_view
 from server.leads.service import get_lead
-from server.sentiment.rules import DRAFT_ELIGIBLE_TAGS, normalize_tag, should_generate_draft, status_for_tag
+from server.sentiment.rules import (
+    DRAFT_ELIGIBLE_TAGS,
+    is_bounce_sender,
+    normalize_tag,
+    should_generate_draft,
+    status_for_tag,
+)
 
 
 async def reject_pending_drafts(uow: UnitOfWork, lead: Lead) -> int:
@@ -71,21 +77,24 @@ async def change_sentiment(workspace_id: uuid.UUID, lead_id: uuid.UUID, raw_tag:
     tag = normalize_tag(raw_tag) if isinstance(raw_tag, str) else None
     if tag is None:
         raise InvalidInput(f"unknown sentiment tag: {raw_tag!r}", code="invalid_sentiment_tag")
-    eligible = should_generate_draft(tag)
     enqueued: list[str] = []
     skipped: list[str] = []
     async with unit_of_work(workspace_id) as uow:
         # The row lock serialises concurrent changes of the same lead, so each sees the others' drafts.
         lead = await get_lead(uow.session, workspace_id, lead_id, lock=True)
+        # The lead's own address counts too: a "lead" made from a bounce is a mail server.
+        eligible = should_generate_draft(tag, lead.email)
         rejected = await apply_sentiment(uow, lead, tag)
         if eligible:
-            inbound_channels = (
-                await uow.session.scalars(
-                    select(Message.channel)
-                    .where(Message.lead_id == lead.id, Message.direction == "inbound")
-                    .distinct()
-                )
-            ).all()
+            inbound = await uow.session.execute(
+                select(Message.channel, Message.from_address, Message.is_bounce)
+                .where(Message.lead_id == lead.id, Message.direction == "inbound")
+                .distinct()
+            )
+            # A channel whose only inbound messages are bounces has nobody to answer.
+            inbound_channels = {
+                row.channel for row in inbound if not row.is_bounce and not is_bounce_sender(row.from_address)
+            }
             pending = set(
                 (
                     await uow.session.scalars(

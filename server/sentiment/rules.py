@@ -46,9 +46,15 @@ _STATUS_BY_TAG: Final[dict[str, str]] = {
     "Blacklist": "blacklisted",
 }
 
+# The local parts of delivery-status senders, with or without a tag (`bounces+123@…`, `bounce-abc@…`):
+# MAILER-DAEMON and its spellings, postmaster, "Mail Delivery Subsystem" and the like.
 _BOUNCE_SENDER = re.compile(
-    r"^(mailer-daemon|postmaster|mail-daemon|maildaemon|bounce[s]?|bounce-[^@]*|no-?reply-bounce)@", re.I
+    r"^(mailer[-_.]?daemon|mail[-_.]?daemon|postmaster|mail[-_.]?delivery(?:[-_.]?(?:subsystem|system))?"
+    r"|delivery[-_.]?(?:status|failure|notification)s?|bounces?|no-?reply[-_.]?bounces?)(?:[+\-_.][^@]*)?@",
+    re.I,
 )
+# "Mail Delivery Subsystem <MAILER-DAEMON@example.com>": the address inside the angle brackets.
+_ANGLE_ADDRESS = re.compile(r"<([^<>]+)>\s*$")
 
 
 def normalize_tag(value: str) -> str | None:
@@ -62,7 +68,12 @@ def status_for_tag(tag: str) -> str:
 
 
 def is_bounce_sender(sender_email: str | None) -> bool:
-    return bool(sender_email) and bool(_BOUNCE_SENDER.match(sender_email.strip()))  # type: ignore[union-attr]
+    if not sender_email:
+        return False
+    address = sender_email.strip()
+    if inside := _ANGLE_ADDRESS.search(address):
+        address = inside.group(1).strip()
+    return bool(_BOUNCE_SENDER.match(address))
 
 
 def should_generate_draft(tag: str | None, sender_email: str | None = None) -> bool:

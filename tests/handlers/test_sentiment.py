@@ -108,3 +108,51 @@ async def test_meeting_booked_sets_appointment_time(
     assert data["lead"]["appointment_booked_at"] is not None
     # No inbound history: eligible, but nothing to draft.
     assert data["drafts"]["enqueued"] == []
+
+
+async def test_a_channel_whose_only_inbound_messages_are_bounces_gets_no_draft(
+    client: AsyncTestClient[Any], workspace: Workspace, worker: RunningWorker
+) -> None:
+    lead_id = await lead_with_email_and_sms(workspace, worker)
+    # Another lead, whose email channel's only inbound message is a mail server's bounce report.
+    bounced = copy.deepcopy(sample("emailbison_lead_replied_1.json"))
+    bounced["data"]["reply"].update(
+        {
+            "id": uuid.uuid4().int % 10**9,
+            "from_email_address": "MAILER-DAEMON@mx.prospect.io",
+            "from_name": "Mail Delivery Subsystem",
+            "text_body": "Delivery Status Notification (Failure): address not found",
+        }
+    )
+    lead_only_bounced = await lead_with_only_a_bounce(workspace, worker, bounced)
+    plan = (await set_sentiment(client, workspace, lead_only_bounced, "Interested")).json()["data"]["drafts"]
+    assert plan["enqueued"] == []  # nobody to answer on email
+    await drain(worker)
+    assert await pending(client, workspace, lead_only_bounced) == []
+    # The lead with a real email reply still gets both channels.
+    plan = (await set_sentiment(client, workspace, lead_id, "Interested")).json()["data"]["drafts"]
+    assert plan["enqueued"] == ["email", "sms"]
+
+
+async def lead_with_only_a_bounce(ws: Workspace, worker: RunningWorker, bounced: dict[str, Any]) -> str:
+    address = f"gone-{uuid.uuid4().hex[:8]}@prospect.io"
+    bounced = copy.deepcopy(bounced)
+    bounced["data"]["lead"].update({"email": address, "id": uuid.uuid4().int % 10**9})
+    stored = await deliver(ws, "email", bounced)
+    await drain(worker)
+    return str(stored["lead_id"])
+
+
+async def test_a_lead_whose_own_address_is_a_mail_server_gets_no_manual_draft(
+    client: AsyncTestClient[Any], workspace: Workspace, worker: RunningWorker
+) -> None:
+    body = copy.deepcopy(sample("emailbison_lead_replied_1.json"))
+    server_address = f"postmaster-{uuid.uuid4().hex[:6]}@prospect.io"
+    body["data"]["lead"].update({"email": server_address, "id": uuid.uuid4().int % 10**9})
+    body["data"]["reply"].update(
+        {"id": uuid.uuid4().int % 10**9, "from_email_address": server_address, "text_body": "ok"}
+    )
+    stored = await deliver(workspace, "email", body)
+    await drain(worker)
+    plan = (await set_sentiment(client, workspace, stored["lead_id"], "Interested")).json()["data"]["drafts"]
+    assert (plan["eligible"], plan["enqueued"]) == (False, [])
