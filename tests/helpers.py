@@ -69,6 +69,12 @@ async def deliver(ws: Workspace, channel: str, body: dict[str, Any]) -> dict[str
     return await settle(ws, response)
 
 
+def outcome_of(event: dict[str, Any]) -> dict[str, Any]:
+    """What a processed webhook event came to, as `GET /api/webhook-events/{id}` shows it:
+    `{status: processed|duplicate|ignored|failed, message_id?, lead_id?, webhook_event_id}`."""
+    return {**(event["result"] or {"status": event["status"]}), "webhook_event_id": event["id"]}
+
+
 async def settle(ws: Workspace, response: Any) -> dict[str, Any]:
     """The outcome of an answered delivery: `{status: processed|duplicate|ignored, message_id?, lead_id?,
     webhook_event_id}`, read from its webhook event once processed.
@@ -86,7 +92,7 @@ async def settle(ws: Workspace, response: Any) -> dict[str, Any]:
     got = await ws.client.get(f"/api/webhook-events/{event_id}", headers=ws.auth)
     event: dict[str, Any] = got.json()["data"]
     assert event["status"] != "received", event
-    return {**(event["result"] or {"status": event["status"]}), "webhook_event_id": event_id}
+    return outcome_of(event)
 
 
 async def drain(worker: RunningWorker) -> None:
@@ -109,7 +115,7 @@ def outcome_when_processed(
     while True:
         event = get_data(f"/api/webhook-events/{event_id}")
         if event["status"] != "received":
-            return {**(event["result"] or {"status": event["status"]}), "webhook_event_id": event_id}
+            return outcome_of(event)
         if time.monotonic() > deadline:
             raise AssertionError(f"webhook event {event_id} still waits for a worker after {timeout_s} s")
         time.sleep(0.05)

@@ -23,7 +23,7 @@ from server.core.db.engine import session_factory
 from server.core.db.models import Event
 from server.core.event_schemas import decode_event
 from server.core.settings import get_settings
-from tests.helpers import email_reply
+from tests.helpers import email_reply, outcome_of
 
 RECV_TIMEOUT_S = 8.0
 
@@ -84,7 +84,7 @@ class Tenant:
         while (event := await self.call("GET", path))["status"] == "received":
             assert time.monotonic() < deadline, f"{path} still waits for a worker"
             await asyncio.sleep(0.05)
-        return {**(event["result"] or {"status": event["status"]}), "webhook_event_id": event["id"]}
+        return outcome_of(event)
 
     async def add_member(self, name: str) -> Tenant:
         data = await self.call(
