@@ -12,7 +12,7 @@ from litestar import Litestar, Request, post
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from server.core.settings import async_database_url
+from server.core.settings import async_database_url, get_settings
 
 TABLE_DDL = (
     "CREATE TABLE IF NOT EXISTS bench_bare("
@@ -22,9 +22,12 @@ _INSERT = text("INSERT INTO bench_bare(body) VALUES (CAST(:body AS jsonb))")
 
 
 def create_app() -> Litestar:
-    # The same pool size as the server's defaults (DB_POOL_SIZE=10, DB_MAX_OVERFLOW=20).
+    # The same pool as the server's (DB_POOL_SIZE, DB_MAX_OVERFLOW).
+    settings = get_settings()
     engine = create_async_engine(
-        async_database_url(os.environ["BENCH_DATABASE_URL"]), pool_size=10, max_overflow=20
+        async_database_url(os.environ["BENCH_DATABASE_URL"]),
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_max_overflow,
     )
 
     @post("/insert", status_code=200)

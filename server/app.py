@@ -14,7 +14,9 @@ from server.handlers.drafts import DraftsController
 from server.handlers.errors import exception_handlers
 from server.handlers.health import HealthController
 from server.handlers.insights import InsightsController
+from server.handlers.integrations import IntegrationsController
 from server.handlers.leads import LeadsController
+from server.handlers.messages import MessagesController
 from server.handlers.web import web_routes
 from server.handlers.webhook_events import WebhookEventsController
 from server.handlers.webhooks.inbound import WebhooksController
@@ -54,6 +56,8 @@ def create_app() -> Litestar:
             LeadsController,
             DraftsController,
             InsightsController,
+            IntegrationsController,
+            MessagesController,
             WebhooksController,
             WebhookEventsController,
             HealthController,

@@ -25,6 +25,9 @@ os.environ["DRAMATIQ_NAMESPACE"] = f"setterdesk-test-{os.getpid()}"
 os.environ.setdefault("LLM_PROVIDER", "offline")
 os.environ.pop("OPENAI_API_KEY", None)
 os.environ["LOG_JSON"] = "true"
+# Integration secrets are encrypted with this key (a Fernet key); sends retry quickly.
+os.environ["SETTERDESK_SECRET_KEY"] = "dGVzdC1rZXktdGVzdC1rZXktdGVzdC1rZXktdGVzdDE="
+os.environ["SEND_RETRY_BASE_S"] = "0.05"
 
 from litestar.testing import AsyncTestClient  # noqa: E402
 
@@ -36,6 +39,7 @@ from tests.fakes.openai_fixtures import (  # noqa: E402, F401  (fixtures for eve
     openai_env,
     openai_provider,
 )
+from tests.fakes.provider_fixtures import fake_providers, fake_providers_server  # noqa: E402, F401
 
 reset_settings_cache()
 

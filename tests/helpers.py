@@ -96,6 +96,12 @@ async def settle(ws: Workspace, response: Any) -> dict[str, Any]:
 
 
 async def drain(worker: RunningWorker) -> None:
+    """Wait until the worker has run every job, those of webhooks answered a moment ago included (their
+    hand-over to the broker runs behind the answer)."""
+    from server.inbound.accept import handovers
+
+    while not handovers.idle():  # the app's own loop hands them over (the test client runs it elsewhere)
+        await asyncio.sleep(0.005)
     await asyncio.to_thread(worker.drain)
 
 

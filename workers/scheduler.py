@@ -21,6 +21,7 @@ from server.core.settings import get_settings
 from server.drafts.stalled_messages import requeue_stalled_messages
 from server.inbound.processing import requeue_waiting
 from server.insights.booked_summaries import request_booked_summaries
+from server.sending.sweeps import requeue_lost_sends, settle_stuck_sends
 
 log = get_logger(__name__)
 
@@ -30,6 +31,8 @@ BOOKED_SUMMARIES_TICK_S = 60
 OUTBOX_RELAY_INTERVAL_S = 5
 # Webhooks whose hand-over to a worker failed (Redis down) wait at most about this long.
 WEBHOOK_SWEEP_INTERVAL_S = 5
+# Sends interrupted mid-call become `unknown`, and lost retry jobs are queued again, this often.
+SEND_SWEEP_INTERVAL_S = 10
 
 
 async def once_per_period(
@@ -75,6 +78,16 @@ async def sweep_webhooks() -> None:
         log.warning("webhook.sweep_failed", error_type=type(exc).__name__)
 
 
+async def sweep_sends() -> None:
+    # Safe from several schedulers at once: each change is a conditional update, a duplicate job is refused
+    # by the send's claim.
+    try:
+        await settle_stuck_sends()
+        await requeue_lost_sends()
+    except Exception as exc:
+        log.warning("messages.send_sweep_failed", error_type=type(exc).__name__)
+
+
 async def run() -> None:
     settings = get_settings()
     configure_logging(settings.log_level, json=settings.log_json)
@@ -87,6 +100,7 @@ async def run() -> None:
     scheduler.add_job(summarise_booked, "interval", seconds=tick_s, max_instances=1)
     scheduler.add_job(relay, "interval", seconds=OUTBOX_RELAY_INTERVAL_S, max_instances=1)
     scheduler.add_job(sweep_webhooks, "interval", seconds=WEBHOOK_SWEEP_INTERVAL_S, max_instances=1)
+    scheduler.add_job(sweep_sends, "interval", seconds=SEND_SWEEP_INTERVAL_S, max_instances=1)
     scheduler.start()
     log.info("scheduler.started", jobs=[job.id for job in scheduler.get_jobs()])
     stop = asyncio.Event()

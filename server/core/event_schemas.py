@@ -18,6 +18,12 @@ class MessageCreated(msgspec.Struct, forbid_unknown_fields=True):
     message: MessageView
 
 
+class MessageUpdated(msgspec.Struct, forbid_unknown_fields=True):
+    """An outbound message's delivery changed (API.md, "Sending")."""
+
+    message: MessageView
+
+
 class LeadUpdated(msgspec.Struct, forbid_unknown_fields=True):
     lead: LeadView
 
@@ -66,6 +72,7 @@ class PresenceChanged(msgspec.Struct, forbid_unknown_fields=True):
 
 
 MESSAGE_CREATED: Final = "message.created"
+MESSAGE_UPDATED: Final = "message.updated"
 LEAD_UPDATED: Final = "lead.updated"
 LEAD_SENTIMENT_CHANGED: Final = "lead.sentiment_changed"
 DRAFT_CREATED: Final = "draft.created"
@@ -79,6 +86,7 @@ PRESENCE_CHANGED: Final = "presence.changed"  # published by the realtime side, 
 
 EVENT_DATA: Final[dict[str, type[msgspec.Struct]]] = {
     MESSAGE_CREATED: MessageCreated,
+    MESSAGE_UPDATED: MessageUpdated,
     LEAD_UPDATED: LeadUpdated,
     LEAD_SENTIMENT_CHANGED: LeadSentimentChanged,
     DRAFT_CREATED: DraftChanged,

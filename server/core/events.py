@@ -22,6 +22,7 @@ from server.core.event_schemas import (
     LEAD_SENTIMENT_CHANGED,
     LEAD_UPDATED,
     MESSAGE_CREATED,
+    MESSAGE_UPDATED,
 )
 from server.core.unit_of_work import UnitOfWork
 from server.core.views import draft_view, insight_view, lead_view, message_view, to_data
@@ -37,10 +38,12 @@ __all__ = [
     "LEAD_SENTIMENT_CHANGED",
     "LEAD_UPDATED",
     "MESSAGE_CREATED",
+    "MESSAGE_UPDATED",
     "emit_draft",
     "emit_insight_updated",
     "emit_lead_updated",
     "emit_message_created",
+    "emit_message_updated",
     "emit_sentiment_changed",
     "lead_data",
 ]
@@ -65,6 +68,10 @@ async def emit_sentiment_changed(uow: UnitOfWork, lead: Lead, previous: str) -> 
 
 def emit_message_created(uow: UnitOfWork, message: Message | Row[Any]) -> None:
     uow.emit(MESSAGE_CREATED, message.lead_id, {"message": to_data(message_view(message))})
+
+
+def emit_message_updated(uow: UnitOfWork, message: Message) -> None:
+    uow.emit(MESSAGE_UPDATED, message.lead_id, {"message": to_data(message_view(message))})
 
 
 def emit_draft(uow: UnitOfWork, type_: str, draft: Draft, **extra: Any) -> None:

@@ -5,11 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import msgspec
-
-from server.core.logging import get_logger
-from server.core.redis import redis_client
-
-log = get_logger(__name__)
+from redis.asyncio.client import Pipeline
 
 _EVENTS_PREFIX = "setterdesk:events:"
 # What each web process's hub subscribes to: every workspace's channel.
@@ -27,15 +23,11 @@ def poke(workspace_id: object, lead_id: object | None) -> bytes:
     )
 
 
-async def publish_events(events: list[dict[str, Any]]) -> None:
-    """Best effort, one poke per stream touched: a client that misses one gets the events on resume."""
+def add_pokes(pipe: Pipeline, events: list[dict[str, Any]]) -> int:
+    """Add one poke per stream the events touch to a pipeline the caller sends after commit (with its jobs,
+    in one round trip: `server.core.jobs.send_jobs`). Best effort: a client that misses a poke gets the
+    events on resume. Returns the number of pokes."""
     streams = {(str(e["workspace_id"]), None if e["lead_id"] is None else str(e["lead_id"])) for e in events}
-    if not streams:
-        return
-    try:
-        pipe = redis_client().pipeline(transaction=False)
-        for workspace_id, lead_id in sorted(streams, key=str):
-            pipe.publish(events_channel(workspace_id), poke(workspace_id, lead_id))
-        await pipe.execute()
-    except Exception as exc:
-        log.warning("events.publish_failed", error_type=type(exc).__name__, count=len(streams))
+    for workspace_id, lead_id in sorted(streams, key=str):
+        pipe.publish(events_channel(workspace_id), poke(workspace_id, lead_id))
+    return len(streams)

@@ -70,6 +70,13 @@ class Settings:
     # Model provider: "openai" when a key is set (or forced), "offline" otherwise.
     llm_provider: str = "offline"
     openai_api_key: str = field(default="", repr=False)
+    # Sending: the first retry of a 429/5xx/refused send waits about this long, each next one 3× longer.
+    send_retry_base_s: float = 5.0
+    # GoHighLevel: at most this many requests per location in any window, across every worker (its own limit).
+    ghl_rate_limit: int = 100
+    ghl_rate_window_s: float = 10.0
+    # Encrypts integration secrets at rest (server/integrations/secrets.py); comma-separated for rotation.
+    secret_key: str = field(default="", repr=False)
     openai_base_url: str = ""
     openai_timeout_s: float = 60.0
     openai_max_attempts: int = 4
@@ -116,6 +123,10 @@ class Settings:
             outbox_relay_after_s=_float("OUTBOX_RELAY_AFTER_S", cls.outbox_relay_after_s),
             llm_provider=provider,
             openai_api_key=key,
+            secret_key=_str("SETTERDESK_SECRET_KEY", ""),
+            send_retry_base_s=_float("SEND_RETRY_BASE_S", cls.send_retry_base_s),
+            ghl_rate_limit=_int("GHL_RATE_LIMIT", cls.ghl_rate_limit),
+            ghl_rate_window_s=_float("GHL_RATE_WINDOW_S", cls.ghl_rate_window_s),
             openai_base_url=_str("OPENAI_BASE_URL", ""),
             openai_timeout_s=_float("OPENAI_TIMEOUT_S", cls.openai_timeout_s),
             openai_max_attempts=_int("OPENAI_MAX_ATTEMPTS", cls.openai_max_attempts),

@@ -13,15 +13,15 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import msgspec
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.core.db.base import utcnow
 from server.core.db.engine import session_factory
+from server.core.db.plain_sql import PlainStatement
 from server.core.event_schemas import check_event_data
 from server.core.jobs import Job, send_jobs, write_outbox
 from server.core.logging import get_logger
-from server.core.publisher import publish_events
+from server.core.publisher import add_pokes
 
 log = get_logger(__name__)
 
@@ -45,11 +45,13 @@ class UnitOfWork:
         """A job written to the job outbox in this transaction and handed to the broker after commit."""
         self._jobs.append(Job(actor_name=actor_name, kwargs={k: _plain(v) for k, v in kwargs.items()}))
 
-    def enqueue_swept(self, actor_name: str, **kwargs: Any) -> None:
+    def enqueue_swept(self, actor_name: str, *, delay_s: float | None = None, **kwargs: Any) -> None:
         """A job handed to the broker after commit with no outbox row, for work whose own row already says it
-        is pending and whose sweep requeues it (an inbound message's post-processing): a failed hand-over is
-        only logged. Two statements fewer on the hottest path."""
-        self._swept_jobs.append(Job(actor_name=actor_name, kwargs={k: _plain(v) for k, v in kwargs.items()}))
+        is pending and whose sweep requeues it (an inbound message's post-processing, a send's retry): a
+        failed hand-over is only logged. Two statements fewer on the hottest path. `delay_s`: run no
+        sooner."""
+        plain = {k: _plain(v) for k, v in kwargs.items()}
+        self._swept_jobs.append(Job(actor_name=actor_name, kwargs=plain, delay_s=delay_s))
 
     async def flush_events(self) -> None:
         """Insert buffered events. Called last in the transaction, right before commit."""
@@ -59,8 +61,8 @@ class UnitOfWork:
             {"workspace_id": self.workspace_id, "lead_id": e["lead_id"], "type": e["type"], "data": e["data"]}
             for e in self._events
         ]
-        await self.session.execute(
-            _INSERT_EVENTS,
+        await _INSERT_EVENTS.execute(
+            self.session,
             {
                 "workspace_id": self.workspace_id,
                 "lock_key": f"events:{self.workspace_id}",
@@ -79,14 +81,19 @@ class UnitOfWork:
         await self.flush_events()
         await self.session.commit()
         flushed, self._flushed = self._flushed, []
-        await publish_events(flushed)
         swept, self._swept_jobs = self._swept_jobs, []
-        try:
-            await send_jobs(jobs + swept)
+        pokes = (lambda pipe: add_pokes(pipe, flushed)) if flushed else None
+        try:  # the pokes and the jobs in one Redis round trip
+            await send_jobs(jobs + swept, with_commands=pokes)
         except Exception as exc:
             # The change and its jobs are committed; the scheduler relays the outbox (and sweeps the rest)
-            # once Redis is back.
-            log.error("jobs.enqueue_failed", error_type=type(exc).__name__, count=len(jobs) + len(swept))
+            # once Redis is back. Clients that missed the pokes get the events when they resume.
+            log.error(
+                "jobs.enqueue_failed",
+                error_type=type(exc).__name__,
+                count=len(jobs) + len(swept),
+                events=len(flushed),
+            )
 
 
 # One statement that takes the workspace's event lock, then inserts the rows in order.
@@ -97,7 +104,7 @@ class UnitOfWork:
 # statement of its own: the lock is held from here to the end of COMMIT, and every extra round trip would keep
 # the workspace's other writers waiting that much longer. Plain SQL with array parameters, so the statement is
 # prepared once per connection instead of compiled per transaction.
-_INSERT_EVENTS = text(
+_INSERT_EVENTS = PlainStatement(
     """
     INSERT INTO events (workspace_id, lead_id, type, data, created_at)
     SELECT CAST(:workspace_id AS uuid), e.lead_id, e.type, CAST(e.data AS jsonb), CAST(:now AS timestamptz)

@@ -9,10 +9,11 @@ from datetime import datetime
 from typing import Any, Final
 
 import msgspec
-from sqlalchemy import Row, text
+from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.core.db.models import Draft, Insight, InsightFailure, Lead, Message
+from server.core.db.plain_sql import PlainStatement
 
 
 class DraftFailureView(msgspec.Struct):
@@ -42,6 +43,27 @@ class LeadView(msgspec.Struct):
     draft_failures: list[DraftFailureView]
 
 
+class UserRef(msgspec.Struct):
+    id: str
+    name: str | None
+
+
+class DeliveryError(msgspec.Struct):
+    code: str
+    message: str | None
+
+
+class DeliveryView(msgspec.Struct):
+    """An outbound message we send (API.md, "Sending")."""
+
+    status: str  # queued | sending | sent | failed | unknown | not_sent
+    provider: str | None
+    provider_message_id: str | None
+    error: DeliveryError | None
+    attempts: int
+    updated_at: datetime | None
+
+
 class MessageView(msgspec.Struct, rename={"from_": "from"}):
     id: str
     lead_id: str
@@ -57,6 +79,8 @@ class MessageView(msgspec.Struct, rename={"from_": "from"}):
     sent_at: datetime
     sent_by: str
     draft_id: str | None
+    sent_by_user: UserRef | None = None
+    delivery: DeliveryView | None = None
 
 
 class DraftView(msgspec.Struct):
@@ -74,6 +98,8 @@ class DraftView(msgspec.Struct):
     provider: str | None
     created_at: datetime
     updated_at: datetime
+    ai_content: str | None = None  # the AI's own text, as it wrote it
+    approved_by: UserRef | None = None
 
 
 class InsightView(msgspec.Struct):
@@ -120,6 +146,28 @@ def message_view(m: Message | Row[Any]) -> MessageView:
         sent_at=m.sent_at,
         sent_by=m.sent_by,
         draft_id=_sid(m.draft_id),
+        sent_by_user=_user(getattr(m, "sent_by_user_id", None), getattr(m, "sent_by_user_name", None)),
+        delivery=_delivery(m),
+    )
+
+
+def _user(user_id: uuid.UUID | None, name: str | None) -> UserRef | None:
+    return UserRef(id=str(user_id), name=name) if user_id is not None else None
+
+
+def _delivery(m: Message | Row[Any]) -> DeliveryView | None:
+    """Only outbound messages we send have one; rows of the inbound hot path carry no delivery columns."""
+    status = getattr(m, "delivery_status", None)
+    if status is None:
+        return None
+    code = m.delivery_error_code
+    return DeliveryView(
+        status=status,
+        provider=m.delivery_provider,
+        provider_message_id=m.provider_message_id,
+        error=DeliveryError(code=code, message=m.delivery_error) if code else None,
+        attempts=m.delivery_attempts,
+        updated_at=m.delivery_updated_at,
     )
 
 
@@ -139,6 +187,8 @@ def draft_view(d: Draft) -> DraftView:
         provider=d.provider,
         created_at=d.created_at,
         updated_at=d.updated_at,
+        ai_content=d.ai_content,
+        approved_by=_user(d.approved_by, d.approved_by_name),
     )
 
 
@@ -171,7 +221,7 @@ def insight_failure_view(failure: InsightFailure, lead: Lead) -> InsightFailureV
 
 
 # The leads' pending-draft channels (reason NULL) and draft failures, in one round trip.
-_PENDING_AND_FAILED: Final = text(
+_PENDING_AND_FAILED: Final = PlainStatement(
     """
     SELECT lead_id, channel, NULL AS reason, NULL AS at FROM drafts
     WHERE lead_id = ANY(CAST(:ids AS uuid[])) AND status = 'pending'
@@ -190,7 +240,7 @@ async def lead_views(
     pending: dict[uuid.UUID, list[str]] = defaultdict(list)
     failures: dict[uuid.UUID, list[DraftFailureView]] = defaultdict(list)
     if ids:
-        for row in await session.execute(_PENDING_AND_FAILED, {"ids": ids}):
+        for row in await _PENDING_AND_FAILED.fetch(session, {"ids": ids}):
             if row.reason is None:
                 pending[row.lead_id].append(row.channel)
             else:

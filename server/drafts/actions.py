@@ -18,12 +18,12 @@ from server.core.events import (
     DRAFT_UPDATED,
     emit_draft,
     emit_lead_updated,
-    emit_message_created,
 )
 from server.core.jobs import ON_DEMAND_ACTOR
 from server.core.unit_of_work import UnitOfWork, unit_of_work
 from server.core.views import DraftView, MessageView, draft_view, message_view, to_data
 from server.leads.service import check_channel, get_lead
+from server.sending.outbound import record_outbound
 
 DRAFT_STATUSES = ("pending", "approved", "rejected", "superseded")
 
@@ -121,40 +121,31 @@ async def approve_draft(
         final = content if content is not None else draft.content
         if not final.strip():
             raise InvalidInput("content must not be empty", code="empty_content")
-        edited = final != draft.content
         now = utcnow()
         draft.status = "approved"
+        # Against the AI's own text, however the edits were saved (autosave included).
+        edited = _normalized(final) != _normalized(draft.ai_content or draft.content)
         draft.disposition = "EDITED" if edited else "APPROVED"
         draft.content = final
+        draft.approved_by, draft.approved_by_name = principal.user_id, principal.name
         draft.updated_at = now
-        message = Message(
-            workspace_id=workspace_id,
-            lead_id=lead.id,
+        message = await record_outbound(
+            uow,
+            lead,
             channel=draft.channel,
-            direction="outbound",
-            sent_by="setter" if edited else "ai",
-            subject=draft.subject,
             body=final,
-            html=None,
-            from_address=None,
-            to=[lead.email] if draft.channel == "email" and lead.email else [],
-            cc=[],
-            bcc=[],
-            sent_at=now,
+            subject=draft.subject,
+            sent_by="setter" if edited else "ai",
+            author=principal,
             draft_id=draft.id,
-            dedupe_key=f"draft:{draft.id}",
-            post_processed_at=now,
         )
-        uow.session.add(message)
-        await uow.session.flush()
-        if draft.channel not in (lead.channels or []):
-            lead.channels = [*(lead.channels or []), draft.channel]
-        lead.last_message_at = now
-        lead.activity_at = now
-        emit_message_created(uow, message)
         emit_draft(uow, DRAFT_APPROVED, draft, message=to_data(message_view(message)))
         await emit_lead_updated(uow, lead)
     return Approval(draft=draft_view(draft), message=message_view(message))
+
+
+def _normalized(text: str) -> str:
+    return " ".join(text.split())
 
 
 async def _newer_inbound(uow: UnitOfWork, draft: Draft) -> bool:

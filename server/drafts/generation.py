@@ -168,6 +168,7 @@ async def _insert_superseding(
         channel=channel,
         status="pending",
         content=written.content,
+        ai_content=written.content,
         subject=written.subject,
         trigger_message_id=trigger_id,
         source=source,

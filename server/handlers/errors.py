@@ -8,9 +8,8 @@ from litestar import Request, Response
 from litestar.exceptions import HTTPException, NotAuthorizedException, ValidationException
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
-from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
+from server.core.db.availability import database_unavailable
 from server.core.errors import (
     Conflict,
     DomainError,
@@ -104,26 +103,10 @@ def _redis_down(_: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     )
 
 
-# SQLSTATEs of a server that cannot serve us for now: connection exceptions (08…), 53300 too many
-# connections, 57P01/57P02 (sessions terminated by a shutdown or a crash), 57P03 (the server is starting
-# up, shutting down or in recovery: asyncpg's CannotConnectNowError, which SQLAlchemy wraps as a bare
-# DBAPIError with no connection to invalidate).
-_UNAVAILABLE_SQLSTATES = ("08", "53300", "57P01", "57P02", "57P03")
-
-
-def _database_unavailable(exc: Exception) -> bool:
-    if isinstance(exc, (OperationalError, InterfaceError, PoolTimeoutError, ConnectionError, OSError)):
-        return True
-    if isinstance(exc, DBAPIError):
-        sqlstate = getattr(exc.orig, "sqlstate", None) or ""
-        return exc.connection_invalidated or sqlstate.startswith(_UNAVAILABLE_SQLSTATES)
-    return False
-
-
 def _internal_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     if isinstance(exc, (RedisConnectionError, RedisTimeoutError)):
         return _redis_down(request, exc)
-    if _database_unavailable(exc):
+    if database_unavailable(exc):
         return _database_down(request, exc)
     log.exception("request.failed", error_type=type(exc).__name__, path=request.url.path)
     return envelope_error(500, "internal_error", "an unexpected error occurred")

@@ -1,4 +1,4 @@
-"""Leads: list, read, create, edit, messages, sentiment."""
+"""Leads: list, read, create, edit, messages (read and write), sentiment."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from server.handlers.common import CleanInput, ok, parse_id, provide_principal
 from server.leads import service as leads
 from server.leads.sentiment import change_sentiment
 from server.leads.service import LeadFields
+from server.sending.outbound import write_reply
 
 
 class SentimentIn(CleanInput):
@@ -34,6 +35,12 @@ async def lead_fields(request: Request[Any, Any, Any]) -> LeadFields:
         return msgspec.convert(body, LeadFields, strict=False)
     except msgspec.ValidationError as exc:
         raise InvalidInput(str(exc), code="invalid_input") from None
+
+
+class ReplyIn(CleanInput):
+    channel: str
+    content: str
+    subject: str | None = None
 
 
 class LeadsController(Controller):
@@ -86,6 +93,18 @@ class LeadsController(Controller):
             limit=clamp_limit(limit, default=50),
         )
         return ok(page)
+
+    @post("/{lead_id:str}/messages", status_code=201)
+    async def write_message(self, principal: Principal, lead_id: str, data: ReplyIn) -> Response[Any]:
+        """A setter's own reply, sent like an approved draft (server/sending/outbound.py)."""
+        message = await write_reply(
+            principal,
+            parse_id(lead_id, "lead"),
+            channel=data.channel,
+            content=data.content,
+            subject=data.subject,
+        )
+        return ok(message, 201)
 
     @patch("/{lead_id:str}/sentiment")
     async def set_sentiment(self, principal: Principal, lead_id: str, data: SentimentIn) -> Response[Any]:

@@ -10,9 +10,9 @@ from datetime import timedelta
 from typing import Final
 
 import msgspec
-from sqlalchemy import text
 
 from server.core.db.base import utcnow
+from server.core.db.plain_sql import PlainStatement
 from server.core.events import emit_lead_updated, emit_message_created
 from server.core.jobs import POST_PROCESS_ACTOR
 from server.core.text_cleaning import sanitize_html
@@ -26,6 +26,7 @@ from server.inbound.matching import (
 )
 from server.inbound.parsers.normalized import ParsedMessage, WebhookParse
 from server.leads.sentiment import apply_sentiment
+from server.sending.echoes import confirm_echo
 
 # A body with no time of its own is a duplicate of the same contact's same body within this window.
 TIMELESS_DEDUPE_WINDOW = timedelta(minutes=10)
@@ -69,26 +70,27 @@ def dedupe_key(workspace_id: uuid.UUID, parse: WebhookParse) -> str | None:
     return None
 
 
-_EXISTING: Final = text(
+_EXISTING: Final = PlainStatement(
     "SELECT id, lead_id FROM messages WHERE workspace_id = CAST(:workspace_id AS uuid)"
     " AND channel = CAST(:channel AS text) AND dedupe_key = CAST(:key AS text)"
 )
-_RECENT_TIMELESS: Final = text(
+_RECENT_TIMELESS: Final = PlainStatement(
     "SELECT 1 FROM messages WHERE lead_id = CAST(:lead_id AS uuid) AND channel = CAST(:channel AS text)"
     " AND content_hash = CAST(:digest AS text) AND created_at >= CAST(:since AS timestamptz) LIMIT 1"
 )
 # Plain SQL, prepared once per connection: storing a message is the worker's hottest path. The unique
 # constraint keeps one message per provider id whatever the concurrency (Invariant 2, docs/ARCHITECTURE.md).
-_INSERT_MESSAGE: Final = text(
+_INSERT_MESSAGE: Final = PlainStatement(
     """
     INSERT INTO messages (id, workspace_id, lead_id, channel, direction, sent_by, subject, body, html,
                           from_address, "to", cc, bcc, sent_at, dedupe_key, content_hash, is_bounce,
-                          is_automated, sentiment_hint, post_processed_at, created_at)
+                          is_automated, sentiment_hint, post_processed_at, created_at, send_ref)
     VALUES (CAST(:id AS uuid), CAST(:workspace_id AS uuid), CAST(:lead_id AS uuid), :channel, :direction,
             :sent_by, CAST(:subject AS text), :body, CAST(:html AS text), CAST(:from_address AS text),
             CAST(:to AS text[]), CAST(:cc AS text[]), CAST(:bcc AS text[]), CAST(:sent_at AS timestamptz),
             :dedupe_key, :content_hash, CAST(:is_bounce AS boolean), CAST(:is_automated AS boolean),
-            CAST(:sentiment_hint AS text), CAST(:post_processed_at AS timestamptz), CAST(:now AS timestamptz))
+            CAST(:sentiment_hint AS text), CAST(:post_processed_at AS timestamptz), CAST(:now AS timestamptz),
+            CAST(:send_ref AS jsonb))
     ON CONFLICT ON CONSTRAINT uq_messages_dedupe DO NOTHING
     RETURNING id, lead_id, channel, direction, sent_by, subject, body, html, from_address, "to", cc, bcc,
               sent_at, draft_id
@@ -98,7 +100,7 @@ _INSERT_MESSAGE: Final = text(
 
 async def _existing(uow: UnitOfWork, channel: str, key: str) -> IngestResult | None:
     params = {"workspace_id": uow.workspace_id, "channel": channel, "key": key}
-    row = (await uow.session.execute(_EXISTING, params)).first()
+    row = await _EXISTING.fetchrow(uow.session, params)
     if row is None:
         return None
     return IngestResult(status="duplicate", message_id=str(row.id), lead_id=str(row.lead_id))
@@ -113,7 +115,7 @@ async def _recent_timeless_duplicate(
         "digest": digest,
         "since": utcnow() - TIMELESS_DEDUPE_WINDOW,
     }
-    return await uow.session.scalar(_RECENT_TIMELESS, params) is not None
+    return await _RECENT_TIMELESS.fetchval(uow.session, params) is not None
 
 
 async def ingest_message(
@@ -140,6 +142,11 @@ async def _store_message(uow: UnitOfWork, parse: WebhookParse, post_process: boo
     key = dedupe_key(workspace_id, parse)
     keys = MatchKeys(identity)
     lead_id = await lock_and_find_lead(uow, keys)
+    if message.direction == "outbound" and lead_id is not None:
+        # Perhaps the provider reporting a reply we sent (its echo): that message, confirmed, never a second.
+        ours = await confirm_echo(uow, lead_id, message.channel, message.provider_message_id, message.body)
+        if ours is not None:
+            return IngestResult(status="duplicate", message_id=str(ours), lead_id=str(lead_id))
     digest = content_hash(workspace_id, _contact_key(parse), message.body)
     if key is None:
         if lead_id is not None and await _recent_timeless_duplicate(uow, lead_id, message, digest):
@@ -151,35 +158,34 @@ async def _store_message(uow: UnitOfWork, parse: WebhookParse, post_process: boo
     if created:  # the message refers to its lead: a new one is inserted first
         lead = await save_lead(uow, None, identity, keys, touch)
         lead_id = lead.id
-    stored = (
-        await uow.session.execute(
-            _INSERT_MESSAGE,
-            {
-                "id": uuid.uuid4(),
-                "workspace_id": workspace_id,
-                "lead_id": lead_id,
-                "channel": message.channel,
-                "direction": message.direction,
-                "sent_by": message.sent_by,
-                "subject": message.subject,
-                "body": message.body,
-                "html": sanitize_html(message.html),
-                "from_address": message.from_address,
-                "to": message.to,
-                "cc": message.cc,
-                "bcc": message.bcc,
-                "sent_at": sent_at,
-                "dedupe_key": key,
-                "content_hash": digest,
-                "is_bounce": message.is_bounce,
-                "is_automated": message.is_automated,
-                "sentiment_hint": message.sentiment_hint,
-                # Outbound echoes need no classification or draft.
-                "post_processed_at": None if message.direction == "inbound" and post_process else utcnow(),
-                "now": utcnow(),
-            },
-        )
-    ).first()
+    stored = await _INSERT_MESSAGE.fetchrow(
+        uow.session,
+        {
+            "id": uuid.uuid4(),
+            "workspace_id": workspace_id,
+            "lead_id": lead_id,
+            "channel": message.channel,
+            "direction": message.direction,
+            "sent_by": message.sent_by,
+            "subject": message.subject,
+            "body": message.body,
+            "html": sanitize_html(message.html),
+            "from_address": message.from_address,
+            "to": message.to,
+            "cc": message.cc,
+            "bcc": message.bcc,
+            "sent_at": sent_at,
+            "dedupe_key": key,
+            "content_hash": digest,
+            "is_bounce": message.is_bounce,
+            "is_automated": message.is_automated,
+            "sentiment_hint": message.sentiment_hint,
+            # Outbound echoes need no classification or draft.
+            "post_processed_at": None if message.direction == "inbound" and post_process else utcnow(),
+            "now": utcnow(),
+            "send_ref": msgspec.json.encode(message.send_ref).decode() if message.send_ref else None,
+        },
+    )
     if stored is None:
         # A concurrent delivery of the same message won the insert.
         return await _existing(uow, message.channel, key) or IngestResult(

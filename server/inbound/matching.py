@@ -7,10 +7,10 @@ from datetime import datetime
 from typing import Any, Final
 
 import msgspec
-from sqlalchemy import Row, TextClause, text
 
 from server.core.db.base import utcnow
 from server.core.db.models import Lead
+from server.core.db.plain_sql import PlainRecord, PlainStatement
 from server.core.identity import normalize_email, normalize_linkedin_url, normalize_phone
 from server.core.unit_of_work import UnitOfWork
 from server.inbound.parsers.normalized import LeadIdentity
@@ -20,7 +20,7 @@ MAX_IDENTIFIER_LENGTH = 500
 # taken in sorted order, so two payloads sharing several identifiers cannot deadlock. A statement of its
 # own: the lead query after it must take its snapshot once the locks are held (under READ COMMITTED, a
 # statement that waited for the lock itself would still read the leads as they were before the wait).
-_LOCK_IDENTITIES: Final = text(
+_LOCK_IDENTITIES: Final = PlainStatement(
     "SELECT count(pg_advisory_xact_lock(hashtextextended(k, 0)))"
     " FROM (SELECT unnest(CAST(:lock_keys AS text[])) AS k ORDER BY 1) AS sorted_keys"
 )
@@ -84,7 +84,7 @@ _IDENTITY: Final = (
     "title",
 )
 # Plain SQL, prepared once per connection: this is the hottest path of the worker (docs/ARCHITECTURE.md).
-_INSERT_LEAD: Final = text(
+_INSERT_LEAD: Final = PlainStatement(
     f"""
     INSERT INTO leads (id, workspace_id, {", ".join(_IDENTITY)}, sentiment_tag, status, channels,
                        last_message_at, last_inbound_at, activity_at, created_at, updated_at)
@@ -98,7 +98,7 @@ _INSERT_LEAD: Final = text(
 )
 # Fill what the lead lacks (never overwrite what a setter or an earlier payload set), then the message's
 # touch.
-_UPDATE_LEAD: Final = text(
+_UPDATE_LEAD: Final = PlainStatement(
     f"""
     UPDATE leads SET
       {
@@ -119,10 +119,10 @@ _UPDATE_LEAD: Final = text(
     RETURNING {LEAD_COLUMNS}
     """
 )
-_FIND_LEAD: dict[tuple[tuple[str, ...], bool], TextClause] = {}
+_FIND_LEAD: dict[tuple[tuple[str, ...], bool], PlainStatement] = {}
 
 
-def _find_lead_statement(names: tuple[str, ...], by_attendee: bool) -> TextClause:
+def _find_lead_statement(names: tuple[str, ...], by_attendee: bool) -> PlainStatement:
     """One statement per combination of identifiers a payload has (a few dozen at most), built once."""
     statement = _FIND_LEAD.get((names, by_attendee))
     if statement is None:
@@ -134,7 +134,7 @@ def _find_lead_statement(names: tuple[str, ...], by_attendee: bool) -> TextClaus
             same = "linkedin_provider_id = CAST(:linkedin_provider_id AS text)"
             guard = f" AND (linkedin_provider_id IS NULL OR {same})"
             first = f"({same}) IS TRUE DESC, "
-        statement = _FIND_LEAD[(names, by_attendee)] = text(
+        statement = _FIND_LEAD[(names, by_attendee)] = PlainStatement(
             f"SELECT id FROM leads WHERE workspace_id = CAST(:workspace_id AS uuid) AND ({matches}){guard}"
             f" ORDER BY {first}created_at LIMIT 1 FOR UPDATE"
         )
@@ -148,9 +148,9 @@ async def lock_and_find_lead(uow: UnitOfWork, keys: MatchKeys) -> uuid.UUID | No
         return None
     statement = _find_lead_statement(tuple(name for name, _ in pairs), bool(keys.linkedin_provider_id))
     lock_keys = sorted(f"lead:{uow.workspace_id}:{name}:{value}" for name, value in pairs)
-    await uow.session.execute(_LOCK_IDENTITIES, {"lock_keys": lock_keys})
+    await _LOCK_IDENTITIES.execute(uow.session, {"lock_keys": lock_keys})
     params = {"workspace_id": uow.workspace_id, **dict(pairs)}
-    found: uuid.UUID | None = await uow.session.scalar(statement, params)
+    found: uuid.UUID | None = await statement.fetchval(uow.session, params)
     return found
 
 
@@ -178,7 +178,7 @@ async def save_lead(
     identity: LeadIdentity,
     keys: MatchKeys,
     touch: Touch | None = None,
-) -> Row[Any]:
+) -> PlainRecord:
     """Create the lead (`lead_id` None) or fill what it lacks, and apply a stored message's touch. Returns the
     lead's row (every column of LEAD_COLUMNS)."""
     params: dict[str, Any] = {
@@ -193,9 +193,16 @@ async def save_lead(
             "workspace_id": uow.workspace_id,
             "channels": [touch.channel] if touch else [],
         }
-        return (await uow.session.execute(_INSERT_LEAD, params)).one()
+        return await _one(_INSERT_LEAD, uow, params)
     params |= {"id": lead_id, "channel": touch.channel if touch else None}
-    return (await uow.session.execute(_UPDATE_LEAD, params)).one()
+    return await _one(_UPDATE_LEAD, uow, params)
+
+
+async def _one(statement: PlainStatement, uow: UnitOfWork, params: dict[str, Any]) -> PlainRecord:
+    row = await statement.fetchrow(uow.session, params)
+    if row is None:  # the lead is locked by this transaction: it cannot have gone
+        raise LookupError("the lead disappeared under its lock")
+    return row
 
 
 async def find_or_create_lead(uow: UnitOfWork, identity: LeadIdentity) -> tuple[Lead, bool]:

@@ -13,11 +13,12 @@ from datetime import timedelta
 from typing import Any, Final
 
 import msgspec
-from sqlalchemy import and_, or_, select, text, update
+from sqlalchemy import and_, or_, select, update
 
 from server.core.db.base import utcnow
 from server.core.db.engine import autocommit
 from server.core.db.models import WebhookEvent
+from server.core.db.plain_sql import PlainStatement
 from server.core.errors import InvalidInput
 from server.core.logging import get_logger
 from server.core.settings import get_settings
@@ -45,7 +46,7 @@ class _AlreadyDone(Exception):
 
 
 # Land an outcome on a row that is still waiting: the condition is what makes processing idempotent.
-_LAND_OUTCOME: Final = text(
+_LAND_OUTCOME: Final = PlainStatement(
     """
     UPDATE webhook_events
     SET status = CAST(:status AS text), error = CAST(:error AS text), result = CAST(:result AS jsonb),
@@ -53,7 +54,7 @@ _LAND_OUTCOME: Final = text(
     WHERE id = CAST(:id AS uuid) AND status = 'received'
     """
 )
-_LOAD: Final = text(
+_LOAD: Final = PlainStatement(
     "SELECT workspace_id, channel, body, status FROM webhook_events WHERE id = CAST(:id AS uuid)"
 )
 
@@ -66,7 +67,7 @@ def _outcome(event_id: uuid.UUID, status: str, *, error: str | None, result: Any
 async def process_event(event_id: uuid.UUID) -> ProcessOutcome:
     """Parse and ingest a recorded body once. Raises on a transient failure (the job is retried)."""
     async with autocommit() as db:
-        row = (await db.execute(_LOAD, {"id": event_id})).first()
+        row = await _LOAD.fetchrow(db, {"id": event_id})
     if row is None:
         return ProcessOutcome(status="not_found")
     if row.status != "received":
@@ -82,10 +83,10 @@ async def process_event(event_id: uuid.UUID) -> ProcessOutcome:
 
     async def claim(uow: UnitOfWork, result: IngestResult) -> None:
         # Committed with the message itself: the log says "processed" exactly when the change landed.
-        landed = await uow.session.execute(
-            _LAND_OUTCOME, _outcome(event_id, "processed", error=None, result=result)
+        landed = await _LAND_OUTCOME.execute(
+            uow.session, _outcome(event_id, "processed", error=None, result=result)
         )
-        if landed.rowcount == 0:  # type: ignore[attr-defined]
+        if landed == 0:
             raise _AlreadyDone
 
     try:
@@ -110,7 +111,7 @@ async def _finish(
     event_id: uuid.UUID, status: str, *, error: str | None, result: dict[str, Any] | None
 ) -> None:
     async with autocommit() as db:
-        await db.execute(_LAND_OUTCOME, _outcome(event_id, status, error=error, result=result))
+        await _LAND_OUTCOME.execute(db, _outcome(event_id, status, error=error, result=result))
 
 
 async def _count_failure(event_id: uuid.UUID, exc: Exception) -> None:

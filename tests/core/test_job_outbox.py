@@ -25,10 +25,10 @@ async def outbox_rows(key: str, value: str) -> list[JobOutbox]:
 
 
 def broker_down(monkeypatch: pytest.MonkeyPatch) -> None:
-    def refuse(job: jobs.Job) -> None:
+    async def refuse(sent: list[jobs.Job], with_commands: object = None) -> None:
         raise ConnectionError("redis is down")
 
-    monkeypatch.setattr(jobs, "_send", refuse)
+    monkeypatch.setattr(jobs, "_send_all", refuse)
 
 
 async def test_jobs_handed_over_are_removed_from_the_outbox(

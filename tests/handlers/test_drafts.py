@@ -80,10 +80,12 @@ async def test_newer_inbound_holds_the_send_unless_forced(
     newer = copy.deepcopy(body)
     newer["data"]["reply"]["id"] += 7
     newer["data"]["reply"]["date_received"] = "2031-01-01T00:00:00Z"
+
     # Keep the newer reply's job in the outbox so no worker supersedes the draft while we approve it.
-    monkeypatch.setattr(
-        jobs, "_send", lambda job: (_ for _ in ()).throw(ConnectionError("held for the test"))
-    )
+    async def hold(batch: list[jobs.Job], with_commands: object = None) -> None:
+        raise ConnectionError("held for the test")
+
+    monkeypatch.setattr(jobs, "_send_all", hold)
     await deliver(workspace, "email", newer)
     monkeypatch.undo()
     held = await client.post(f"/api/drafts/{draft['id']}/approve", headers=workspace.auth)

@@ -40,8 +40,16 @@ async def test_inbound_reply_then_sentiment_then_approve_emit_their_events(
         f"/api/drafts/{draft['id']}", json={"content": "edited", "version": 1}, headers=workspace.auth
     )
     await client.post(f"/api/drafts/{draft['id']}/approve", headers=workspace.auth)
+    await drain(worker)  # the send: no provider is connected, so the delivery goes sending → not_sent
     types = [t for _, t in await event_types(workspace.id, after=last)]
-    assert types == ["draft.updated", "message.created", "draft.approved", "lead.updated"]
+    assert types == [
+        "draft.updated",
+        "message.created",
+        "draft.approved",
+        "lead.updated",
+        "message.updated",
+        "message.updated",
+    ]
 
     last = (await event_types(workspace.id))[-1][0]
     await client.patch(

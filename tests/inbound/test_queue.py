@@ -33,7 +33,7 @@ async def event_row(answer: Any) -> WebhookEvent:
 
 
 def broker_down(monkeypatch: pytest.MonkeyPatch) -> None:
-    def refuse(_jobs: list[jobs.Job]) -> None:
+    async def refuse(_jobs: list[jobs.Job], with_commands: object = None) -> None:
         raise ConnectionError("redis is down")
 
     monkeypatch.setattr(jobs, "_send_all", refuse)
@@ -137,7 +137,11 @@ async def test_a_lost_job_is_handed_over_again_after_its_stamp_goes_stale(
     workspace: Workspace, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     lost: list[jobs.Job] = []
-    monkeypatch.setattr(jobs, "_send_all", lost.extend)  # the broker takes the job, then loses it
+
+    async def take_and_lose(sent: list[jobs.Job], with_commands: object = None) -> None:
+        lost.extend(sent)  # the broker takes the job, then loses it
+
+    monkeypatch.setattr(jobs, "_send_all", take_and_lose)
     answer = await post(workspace, "sms", sample("ghl_inbound_message_sms_1.json"))
     for _ in range(100):  # the hand-over runs behind the answer
         if lost:

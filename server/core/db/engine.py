@@ -18,6 +18,7 @@ from server.core.settings import get_settings
 
 _engines: dict[int, AsyncEngine] = {}
 _factories: dict[int, async_sessionmaker[AsyncSession]] = {}
+_pooled_slots: dict[int, asyncio.Semaphore] = {}
 
 
 def _loop_key() -> int:
@@ -72,8 +73,22 @@ async def autocommit() -> AsyncIterator[AsyncConnection]:
         yield await connection.execution_options(isolation_level="AUTOCOMMIT")
 
 
+@asynccontextmanager
+async def pooled_autocommit() -> AsyncIterator[AsyncConnection]:
+    """`autocommit()` for a burst of one-statement requests: at most DB_POOL_SIZE of these at once per
+    process, so a burst waits a moment for a pooled connection instead of opening (and closing again)
+    overflow connections, which costs more than the statement (a webhook's record)."""
+    key = _loop_key()
+    slots = _pooled_slots.get(key)
+    if slots is None:
+        slots = _pooled_slots[key] = asyncio.Semaphore(get_settings().db_pool_size)
+    async with slots, autocommit() as connection:
+        yield connection
+
+
 async def dispose_engine() -> None:
     key = _loop_key()
+    _pooled_slots.pop(key, None)
     _factories.pop(key, None)
     engine = _engines.pop(key, None)
     if engine is not None:

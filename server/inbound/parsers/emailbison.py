@@ -21,6 +21,8 @@ from server.sentiment.rules import is_bounce_sender
 
 _REPLY_EVENTS = frozenset({"LEAD_REPLIED", "LEAD_INTERESTED", "UNTRACKED_REPLY_RECEIVED"})
 _SENT_EVENT = "EMAIL_SENT"
+# A reply sent from the master inbox or through the API (ours included: its echo, API.md "Sending").
+_MANUAL_SENT_EVENT = "MANUAL_EMAIL_SENT"
 _UNSUBSCRIBE_EVENT = "LEAD_UNSUBSCRIBED"
 
 
@@ -33,6 +35,8 @@ def parse_emailbison(body: object) -> WebhookParse:
         return _reply(event_type, data)
     if event_type == _SENT_EVENT:
         return _sent_email(data)
+    if event_type == _MANUAL_SENT_EVENT:
+        return _manual_sent(data)
     if event_type == _UNSUBSCRIBE_EVENT:
         reply = as_dict(data.get("reply"))
         lead = _lead_identity(
@@ -86,8 +90,18 @@ def _reply(event_type: str, data: dict[str, Any]) -> WebhookParse:
         is_bounce=is_bounce,
         is_automated=truthy(reply.get("automated_reply")),
         sentiment_hint="Interested" if event_type == "LEAD_INTERESTED" else None,
+        send_ref=_send_ref(reply, data),
     )
     return WebhookParse(kind="message", lead=lead, message=message)
+
+
+def _send_ref(reply: dict[str, Any], data: dict[str, Any]) -> dict[str, str] | None:
+    """The reply to answer and the mailbox it reached: what EmailBison's reply API needs."""
+    reply_id = first_text(reply.get("id"))
+    sender_email_id = first_text(nested(data, "sender_email").get("id"))
+    if reply_id is None or sender_email_id is None:
+        return None
+    return {"reply_id": reply_id, "sender_email_id": sender_email_id}
 
 
 def _reply_message_id(reply: dict[str, Any]) -> str:
@@ -126,6 +140,36 @@ def _sent_email(data: dict[str, Any]) -> WebhookParse:
         html=html_body,
         from_address=first_text(nested(data, "sender_email").get("email")),
         to=[lead.email] if lead.email else [],
+        sent_at=parse_timestamp(provider_time),
+    )
+    return WebhookParse(kind="message", lead=lead, message=message)
+
+
+def _manual_sent(data: dict[str, Any]) -> WebhookParse:
+    """A reply sent from the inbox: outbound, from the workspace's mailbox to the lead."""
+    reply = as_dict(data.get("reply"))
+    to = address_list(reply.get("to"))
+    lead_address = first_text(reply.get("primary_to_email_address")) or (to[0] if to else None)
+    lead = _lead_identity(
+        as_dict(data.get("lead")),
+        fallback_email=lead_address,
+        fallback_lead_id=first_text(reply.get("lead_id")),
+    )
+    html_body = message_text(reply.get("html_body")) or None
+    provider_time = first_text(reply.get("date_received"), reply.get("created_at"))
+    message = ParsedMessage(
+        channel="email",
+        direction="outbound",
+        sent_by="provider",
+        provider_message_id=_reply_message_id(reply),
+        provider_time=provider_time,
+        subject=first_text(reply.get("email_subject")),
+        body=message_text(reply.get("text_body")) or (html_to_text(html_body) if html_body else ""),
+        html=html_body,
+        from_address=first_text(reply.get("from_email_address"), nested(data, "sender_email").get("email")),
+        to=to,
+        cc=address_list(reply.get("cc")),
+        bcc=address_list(reply.get("bcc")),
         sent_at=parse_timestamp(provider_time),
     )
     return WebhookParse(kind="message", lead=lead, message=message)

@@ -77,6 +77,7 @@ def _parse_event(body: dict[str, Any]) -> WebhookParse:
         from_address=sender,
         to=[recipient] if recipient else [],
         sent_at=parse_timestamp(provider_time),
+        send_ref=_send_ref(contact_id, first_text(body.get("conversationId"))),
     )
     lead = LeadIdentity(phone=lead_phone, ghl_contact_id=contact_id)
     return WebhookParse(kind="message", lead=lead, message=message)
@@ -108,6 +109,7 @@ def _parse_workflow(body: dict[str, Any]) -> WebhookParse:
         from_address=lead.phone if direction == "inbound" else None,
         to=[lead.phone] if direction == "outbound" and lead.phone else [],
         sent_at=parse_timestamp(provider_time),
+        send_ref=_send_ref(lead.ghl_contact_id, first_text(raw_message.get("conversationId"))),
     )
     return WebhookParse(kind="message", lead=lead, message=message)
 
@@ -146,6 +148,13 @@ def _is_sms(message_type: str | None) -> bool:
 def _is_outbound(direction: object) -> bool:
     text = text_or_none(direction)
     return text is not None and text.lower() == "outbound"
+
+
+def _send_ref(contact_id: str | None, conversation_id: str | None) -> dict[str, str] | None:
+    """GoHighLevel's send API needs the contact; the conversation is kept for reference."""
+    if contact_id is None:
+        return None
+    return {"contact_id": contact_id, **({"conversation_id": conversation_id} if conversation_id else {})}
 
 
 def _message_id(*candidates: object) -> str | None:

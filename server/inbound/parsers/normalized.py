@@ -49,6 +49,9 @@ class ParsedMessage(msgspec.Struct, kw_only=True):
     is_automated: bool = False
     # A sentiment the provider already decided (EmailBison LEAD_INTERESTED → "Interested").
     sentiment_hint: str | None = None
+    # What the provider's send API needs to answer this message (API.md, "What sending needs"): EmailBison
+    # reply_id and sender_email_id, GoHighLevel contact_id, Unipile chat_id and account_id.
+    send_ref: dict[str, str] | None = None
 
 
 class WebhookParse(msgspec.Struct, kw_only=True):

@@ -52,8 +52,18 @@ def parse_unipile(body: object) -> WebhookParse:
         subject=first_text(body.get("subject")),
         body=_message_body(body.get("message")),
         sent_at=parse_timestamp(provider_time),
+        send_ref=_send_ref(body),
     )
     return WebhookParse(kind="message", lead=lead, message=message)
+
+
+def _send_ref(body: dict[str, Any]) -> dict[str, str] | None:
+    """The chat to write into (and the account it belongs to): what Unipile's send API needs."""
+    chat_id = first_text(body.get("chat_id"))
+    if chat_id is None:
+        return None
+    account_id = first_text(body.get("account_id"))
+    return {"chat_id": chat_id, **({"account_id": account_id} if account_id else {})}
 
 
 def _other_attendee(body: dict[str, Any], sender: dict[str, Any], own_id: str | None) -> dict[str, Any]:

@@ -3,6 +3,7 @@
 from server.core.db.models.draft import Draft, DraftFailure
 from server.core.db.models.event import Event
 from server.core.db.models.insight import Insight, InsightFailure
+from server.core.db.models.integration import Integration
 from server.core.db.models.job_outbox import JobOutbox
 from server.core.db.models.lead import Lead
 from server.core.db.models.message import Message
@@ -16,6 +17,7 @@ __all__ = [
     "Event",
     "Insight",
     "InsightFailure",
+    "Integration",
     "JobOutbox",
     "Lead",
     "Message",

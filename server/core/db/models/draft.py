@@ -52,6 +52,12 @@ class Draft(Base):
     model: Mapped[str | None] = mapped_column(String(100))
     provider: Mapped[str | None] = mapped_column(String(20))
     superseded_by: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    # The AI's own text, kept as written: the disposition compares what was sent against it.
+    ai_content: Mapped[str | None] = mapped_column(Text)
+    approved_by: Mapped[uuid.UUID | None] = mapped_column(
+        UUID(as_uuid=True), ForeignKey("users.id", ondelete="SET NULL")
+    )
+    approved_by_name: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = created_at_column()
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import ARRAY, DateTime, ForeignKey, Index, String, Text, UniqueConstraint
-from sqlalchemy.dialects.postgresql import UUID
+from sqlalchemy import ARRAY, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
+from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
 from server.core.db.base import Base, created_at_column, uuid_pk
@@ -20,6 +20,13 @@ class Message(Base):
         UniqueConstraint("workspace_id", "channel", "dedupe_key", name="uq_messages_dedupe"),
         Index("ix_messages_lead_sent", "lead_id", "sent_at", "id"),
         Index("ix_messages_content_hash", "lead_id", "content_hash"),
+        # The delivery sweeps' reads (server/sending/sweeps.py).
+        Index(
+            "ix_messages_delivery_open",
+            "delivery_status",
+            "next_attempt_at",
+            postgresql_where=text("delivery_status IN ('queued', 'sending')"),
+        ),
     )
 
     id: Mapped[uuid.UUID] = uuid_pk()
@@ -46,3 +53,20 @@ class Message(Base):
     sentiment_hint: Mapped[str | None] = mapped_column(String(40))
     post_processed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = created_at_column()
+    # Inbound: what the provider's send API needs to answer it (reply and sender email ids, GoHighLevel
+    # contact, Unipile chat), from the webhook.
+    send_ref: Mapped[dict[str, str] | None] = mapped_column(JSONB)
+    # Outbound messages we send (server/sending/delivery.py): queued → sending → sent | failed | unknown,
+    # or not_sent. NULL for inbound messages and provider-reported ones.
+    delivery_status: Mapped[str | None] = mapped_column(String(12))
+    delivery_provider: Mapped[str | None] = mapped_column(String(20))
+    provider_message_id: Mapped[str | None] = mapped_column(Text)
+    delivery_error_code: Mapped[str | None] = mapped_column(String(40))
+    delivery_error: Mapped[str | None] = mapped_column(Text)
+    delivery_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    delivery_updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    sent_by_user_id: Mapped[uuid.UUID | None] = mapped_column(
+        UUID(as_uuid=True), ForeignKey("users.id", ondelete="SET NULL")
+    )
+    sent_by_user_name: Mapped[str | None] = mapped_column(Text)
