@@ -10,6 +10,7 @@ provider's reason.
 
 from __future__ import annotations
 
+import asyncio
 import math
 from typing import Any, Final, Literal
 
@@ -67,8 +68,9 @@ async def call(
     """Make the request; return the decoded JSON body of a 2xx (None when it has none). Raises
     ProviderFailure."""
     try:
-        async with httpx.AsyncClient(timeout=limits, follow_redirects=False) as client:
-            response = await client.request(method, url, headers=headers, json=json, files=files)
+        response = await _client().request(
+            method, url, headers=headers, json=json, files=files, timeout=limits
+        )
     except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
         raise ProviderFailure("retry", "connect_failed", f"could not connect to {provider}") from exc
     except httpx.TimeoutException as exc:
@@ -92,6 +94,19 @@ async def call(
     if status in (401, 403):
         raise ProviderFailure("unauthorized", "provider_unauthorized", reason, status=status)
     raise ProviderFailure("rejected", "provider_rejected", reason, status=status)
+
+
+_clients: dict[int, httpx.AsyncClient] = {}
+
+
+def _client() -> httpx.AsyncClient:
+    """One pooled client per event loop (each worker thread runs its own): a client per call would build a TLS
+    context and a connection each time, most of a send's CPU."""
+    key = id(asyncio.get_running_loop())
+    client = _clients.get(key)
+    if client is None:
+        client = _clients[key] = httpx.AsyncClient(timeout=TIMEOUT, follow_redirects=False)
+    return client
 
 
 def _json_or_none(response: httpx.Response) -> Any:

@@ -5,6 +5,8 @@ Revises: 0004
 Create Date: 2026-12-03
 """
 
+import json
+
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
@@ -79,6 +81,39 @@ def upgrade() -> None:
     # edit, which nothing recorded; the current content is the best record there is.
     op.add_column("drafts", sa.Column("approved_by_name", sa.Text(), nullable=True))
     op.execute("UPDATE drafts SET ai_content = content WHERE ai_content IS NULL")
+    _backfill_send_refs()
+
+
+def _backfill_send_refs(batch: int = 500) -> None:
+    """Leads that wrote before this change can be answered too: the raw bodies sit in the webhook log, and the
+    parsers (pure functions) say what each send API needs."""
+    from server.core.errors import InvalidInput
+    from server.inbound.parsers import parse_body
+
+    bind = op.get_bind()
+    rows = bind.execute(
+        sa.text(
+            "SELECT channel, body, result->>'message_id' AS message_id FROM webhook_events"
+            " WHERE status = 'processed' AND result->>'message_id' IS NOT NULL ORDER BY received_at"
+        ),
+        execution_options={"yield_per": batch},  # streamed: the log may be large
+    )
+    update = sa.text(
+        "UPDATE messages SET send_ref = CAST(:ref AS jsonb) WHERE id = CAST(:id AS uuid) AND send_ref IS NULL"
+    )
+    pending: list[dict[str, str]] = []
+    for channel, body, message_id in rows:
+        try:
+            parsed = parse_body(channel, bytes(body))
+        except InvalidInput:
+            continue
+        if parsed.message is not None and parsed.message.send_ref:
+            pending.append({"ref": json.dumps(parsed.message.send_ref), "id": message_id})
+        if len(pending) >= batch:
+            bind.execute(update, pending)
+            pending = []
+    if pending:
+        bind.execute(update, pending)
 
 
 def downgrade() -> None:
