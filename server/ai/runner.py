@@ -22,9 +22,11 @@ from server.ai.providers.base import (
     TransientModelError,
 )
 from server.ai.providers.select import get_provider
+from server.ai.reasoning import reasoning_effort
 from server.ai.schema_check import schema_errors
 from server.core.logging import get_logger
 from server.core.settings import get_settings
+from server.core.text_cleaning import clean_tree
 
 log = get_logger(__name__)
 
@@ -143,6 +145,7 @@ def _request(spec: PromptSpec, budget: int) -> ModelRequest:
         schema_name=spec.schema_name,
         json_schema=spec.json_schema,
         max_output_tokens=budget,
+        reasoning_effort=reasoning_effort(spec.task, spec.model),
         context=spec.context,
     )
 
@@ -166,8 +169,10 @@ def _parse(response: ModelResponse, schema: dict[str, Any]) -> dict[str, Any]:
     if not response.output_text.strip():
         raise _Unusable("empty_output")
     try:
-        data = json.loads(response.output_text)
-    except ValueError:
+        # Cleaned like provider input: a NUL or a lone surrogate (valid JSON escapes) would fail the insert of
+        # whatever the answer becomes, a draft or an insight.
+        data = clean_tree(json.loads(response.output_text))
+    except ValueError:  # not JSON, or nested absurdly deep (BodyNotJson)
         raise _Unusable("invalid_json") from None
     if not isinstance(data, dict) or schema_errors(data, schema):
         raise _Unusable("schema_mismatch")

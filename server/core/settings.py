@@ -29,6 +29,21 @@ def _str(name: str, default: str) -> str:
     return raw if raw not in (None, "") else default
 
 
+_EFFORTS = ("", "minimal", "low", "medium", "high")
+
+
+def _effort(name: str, default: str) -> str:
+    """A reasoning effort; "none" (or empty) sends none. Anything else is a configuration mistake."""
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    value = raw.strip().lower()
+    value = "" if value == "none" else value
+    if value not in _EFFORTS:
+        raise ValueError(f"{name} must be one of minimal, low, medium, high or none, not {raw!r}")
+    return value
+
+
 def async_database_url(url: str) -> str:
     """Accept the URLs platforms hand out and pick the asyncpg driver ourselves."""
     for prefix in ("postgres://", "postgresql://", "postgresql+psycopg2://", "postgresql+psycopg://"):
@@ -86,6 +101,12 @@ class Settings:
     model_verify: str = "gpt-5-mini"
     model_overseer: str = "gpt-5-mini"
     model_insights: str = "gpt-5-mini"
+    # Reasoning effort per task on reasoning models (server/ai/reasoning.py); "" sends none.
+    reasoning_classify: str = "minimal"
+    reasoning_draft: str = "low"
+    reasoning_verify: str = "minimal"
+    reasoning_overseer: str = "minimal"
+    reasoning_insights: str = "low"
     meeting_overseer_enabled: bool = True
     email_verifier_enabled: bool = True
 
@@ -136,6 +157,11 @@ class Settings:
             model_verify=_str("MODEL_VERIFY", cls.model_verify),
             model_overseer=_str("MODEL_OVERSEER", cls.model_overseer),
             model_insights=_str("MODEL_INSIGHTS", cls.model_insights),
+            reasoning_classify=_effort("REASONING_CLASSIFY", cls.reasoning_classify),
+            reasoning_draft=_effort("REASONING_DRAFT", cls.reasoning_draft),
+            reasoning_verify=_effort("REASONING_VERIFY", cls.reasoning_verify),
+            reasoning_overseer=_effort("REASONING_OVERSEER", cls.reasoning_overseer),
+            reasoning_insights=_effort("REASONING_INSIGHTS", cls.reasoning_insights),
             meeting_overseer_enabled=_bool("MEETING_OVERSEER_ENABLED", cls.meeting_overseer_enabled),
             email_verifier_enabled=_bool("EMAIL_VERIFIER_ENABLED", cls.email_verifier_enabled),
             manual_draft_concurrency=_int("MANUAL_DRAFT_CONCURRENCY", cls.manual_draft_concurrency),

@@ -10,16 +10,18 @@
 from __future__ import annotations
 
 import asyncio
+import time
 import uuid
 from typing import Literal
 
 import msgspec
 from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.ai.runner import PromptFailed
+from server.core.db.availability import database_unavailable
 from server.core.db.base import utcnow
 from server.core.db.engine import read_session
 from server.core.db.models import Draft, DraftFailure, Lead, Message
@@ -38,6 +40,10 @@ from server.leads.conversation import lead_context, load_transcript
 from server.sentiment.rules import should_generate_draft
 
 log = get_logger(__name__)
+
+# Past its budget, the writer's required steps (strategy, generation) are given this much longer before the
+# draft is given up; the optional steps end before the budget by themselves.
+WRITER_GRACE_S = 2.0
 
 Source = Literal["inbound", "manual_sentiment", "on_demand"]
 
@@ -91,8 +97,16 @@ async def _skip_reason(
 
 
 async def generate_draft(
-    lead_id: uuid.UUID, channel: str, *, source: Source, trigger_message_id: uuid.UUID | None = None
+    lead_id: uuid.UUID,
+    channel: str,
+    *,
+    source: Source,
+    trigger_message_id: uuid.UUID | None = None,
+    budget_s: float | None = None,
 ) -> GenerationOutcome:
+    """One draft. With `budget_s`, the writing must be done within it: the optional steps give way, and a
+    draft written in time is stored whatever the storing takes."""
+    deadline = None if budget_s is None else time.monotonic() + budget_s
     async with read_session() as session:
         lead = await session.get(Lead, lead_id)
         if lead is None:
@@ -111,7 +125,14 @@ async def generate_draft(
         workspace_id = lead.workspace_id
         trigger_id = trigger.id if trigger else None
     try:
-        written = await write_draft(channel, messages, context)  # type: ignore[arg-type]
+        writing = write_draft(channel, messages, context, deadline=deadline)  # type: ignore[arg-type]
+        if deadline is None:
+            written = await writing
+        else:  # a backstop for the required steps; the optional ones end before the deadline by themselves
+            written = await asyncio.wait_for(writing, deadline - time.monotonic() + WRITER_GRACE_S)
+    except TimeoutError:
+        await record_draft_failure(workspace_id, lead_id, channel, "timed out")
+        return GenerationOutcome(channel=channel, status="failed", reason="timed out")
     except PromptFailed as exc:
         reason = f"model call failed: {exc.category}"
         await record_draft_failure(workspace_id, lead_id, channel, reason)
@@ -142,6 +163,17 @@ async def _store(
     except IntegrityError:
         # Another generation for the same trigger or (lead, channel) committed first.
         return GenerationOutcome(channel=channel, status="skipped", reason="concurrent_generation")
+    except DBAPIError as exc:
+        if database_unavailable(exc):
+            raise  # the job is retried once the database is back
+        # The database refused what was written (it should never happen: model output is cleaned): the
+        # failure is recorded and shown, never a silent retry loop.
+        log.error(
+            "draft.store_failed", lead_id=str(lead_id), channel=channel, error_type=type(exc.orig).__name__
+        )
+        reason = "the draft could not be stored"
+        await record_draft_failure(workspace_id, lead_id, channel, reason)
+        return GenerationOutcome(channel=channel, status="failed", reason=reason)
     log.info("draft.created", draft_id=str(draft.id), lead_id=str(lead_id), channel=channel, source=source)
     return GenerationOutcome(channel=channel, status="created", draft_id=str(draft.id))
 
@@ -212,19 +244,8 @@ async def generate_for_channels(
 
     async def one(channel: str) -> GenerationOutcome:
         async with limiter:
-            try:
-                return await asyncio.wait_for(
-                    generate_draft(lead_id, channel, source=source), settings.manual_draft_timeout_s
-                )
-            except TimeoutError:
-                workspace_id = await _lead_workspace(lead_id)
-                if workspace_id is not None:
-                    await record_draft_failure(workspace_id, lead_id, channel, "timed out")
-                return GenerationOutcome(channel=channel, status="failed", reason="timed out")
+            return await generate_draft(
+                lead_id, channel, source=source, budget_s=settings.manual_draft_timeout_s
+            )
 
     return list(await asyncio.gather(*(one(c) for c in channels)))
-
-
-async def _lead_workspace(lead_id: uuid.UUID) -> uuid.UUID | None:
-    async with read_session() as session:
-        return await session.scalar(select(Lead.workspace_id).where(Lead.id == lead_id))

@@ -2,12 +2,18 @@
 
 Email: strategy → generation → optional verifier. SMS and LinkedIn: one generation step. Then the optional
 meeting-overseer gate. Only the main generation may fail the draft (PromptFailed propagates and the caller
-records draft.failed); the verifier and the overseer can only make a draft better, never prevent it.
+records draft.failed); the verifier and the overseer can only make a draft better, never prevent it — nor
+delay it past its time budget: with a `deadline`, an optional step runs only while enough of the budget is
+left, and is cut short (the draft kept as it was) when the budget runs out.
 """
 
 from __future__ import annotations
 
+import asyncio
+import time
+from collections.abc import Coroutine
 from difflib import SequenceMatcher
+from typing import Any
 
 import msgspec
 
@@ -29,6 +35,10 @@ from server.drafts.overseer import oversee
 
 log = get_logger(__name__)
 
+# An optional step (verifier, overseer) starts only with at least this much of the draft's budget left, and
+# ends this long before the budget does, so the draft it improves is always back in time.
+MIN_OPTIONAL_STEP_S = 5.0
+OPTIONAL_STEP_MARGIN_S = 0.5
 # A verifier answer further from the draft than this is a rewrite, not an edit, and is discarded.
 MIN_EDIT_SIMILARITY = 0.6
 MAX_EDIT_LENGTH_CHANGE = 0.5
@@ -47,7 +57,9 @@ async def write_draft(
     lead: LeadContext,
     *,
     provider: ModelProvider | None = None,
+    deadline: float | None = None,
 ) -> WrittenDraft:
+    """`deadline` (time.monotonic()): when the draft must be done; the optional steps give way to it."""
     settings = get_settings()
     ctx = draft_context(channel, messages[-settings.transcript_message_limit :], lead)
     subject: str | None = None
@@ -57,13 +69,13 @@ async def write_draft(
         result = await run_prompt(spec, provider=provider)
         subject, body = _text(result, "subject", spec.task), _text(result, "body", spec.task)
         if settings.email_verifier_enabled:
-            body = await _verified(ctx, subject, body, provider)
+            body = await _optional("verifier", _verified(ctx, subject, body, provider), body, deadline)
     else:
         spec = short_message_prompt(ctx)
         result = await run_prompt(spec, provider=provider)
         body = _text(result, "body", spec.task)
     if settings.meeting_overseer_enabled:
-        body = await _overseen(ctx, body, provider)
+        body = await _optional("meeting_overseer", _overseen(ctx, body, provider), body, deadline)
     if channel in CHANNEL_CHAR_LIMITS:
         body = fit_to_limit(body, CHANNEL_CHAR_LIMITS[channel])
     log.info("draft_written", channel=channel, model=result.model, provider=result.provider, chars=len(body))
@@ -110,6 +122,22 @@ def _text(result: PromptResult, key: str, task: str) -> str:
     if not value:  # the schema allows "", a draft does not
         raise PromptFailed("invalid_output", task=task, attempts=result.attempts)
     return value
+
+
+async def _optional(step: str, improve: Coroutine[Any, Any, str], body: str, deadline: float | None) -> str:
+    """The step's better body, or `body` as it is when the time budget does not allow the step."""
+    if deadline is None:
+        return await improve
+    left = deadline - time.monotonic() - OPTIONAL_STEP_MARGIN_S
+    if left < MIN_OPTIONAL_STEP_S:
+        improve.close()  # never started
+        log.info("draft_step_skipped", step=step, reason="time_budget", left_s=round(max(left, 0.0), 1))
+        return body
+    try:
+        return await asyncio.wait_for(improve, left)
+    except TimeoutError:
+        log.info("draft_step_skipped", step=step, reason="timed_out", after_s=round(left, 1))
+        return body
 
 
 async def _verified(ctx: DraftContext, subject: str, body: str, provider: ModelProvider | None) -> str:

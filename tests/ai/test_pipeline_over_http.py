@@ -32,7 +32,8 @@ async def test_classification_uses_the_model_answer(
 
     assert (result.tag, result.source, result.reason) == ("Meeting Requested", "model", "Proposes a day.")
     [sent] = fake_openai.requests
-    assert (sent.format_name, sent.max_output_tokens) == ("sentiment_classification", 400)
+    assert (sent.format_name, sent.max_output_tokens) == ("sentiment_classification", 1000)
+    assert sent.body["reasoning"] == {"effort": "minimal"}  # gpt-5-mini reasons: a small effort, stated
 
 
 async def test_email_draft_survives_a_truncated_verifier(
@@ -52,11 +53,11 @@ async def test_email_draft_survives_a_truncated_verifier(
     assert (draft.content, draft.subject, draft.provider) == (BODY, "Re: Quick question", "openai")
     sent = [(r.format_name, r.max_output_tokens) for r in fake_openai.requests]
     assert sent == [
-        ("email_strategy", 1200),
-        ("email_draft", 1200),
-        ("email_verify", 1200),
+        ("email_strategy", 2000),
+        ("email_draft", 2000),
         ("email_verify", 2000),
-        ("email_verify", 3000),
         ("email_verify", 3200),
-        ("meeting_overseer", 800),
+        ("email_verify", 4800),
+        ("email_verify", 6000),
+        ("meeting_overseer", 1200),
     ]

@@ -44,13 +44,13 @@ def test_sentiment_schema_allows_exactly_the_tags() -> None:
 @pytest.mark.parametrize(
     ("name", "task", "first", "cap", "extra"),
     [
-        ("sentiment", tasks.SENTIMENT_CLASSIFICATION, 400, 1600, 0),
-        ("strategy", tasks.EMAIL_STRATEGY, 1200, 3200, 800),
-        ("email", tasks.EMAIL_DRAFT, 1200, 3200, 800),
-        ("verify", tasks.EMAIL_VERIFY, 1200, 3200, 800),
-        ("sms", tasks.SMS_DRAFT, 1200, 3200, 800),
-        ("linkedin", tasks.LINKEDIN_DRAFT, 1200, 3200, 800),
-        ("overseer", tasks.MEETING_OVERSEER, 800, 2400, 800),
+        ("sentiment", tasks.SENTIMENT_CLASSIFICATION, 1000, 3000, 600),
+        ("strategy", tasks.EMAIL_STRATEGY, 2000, 6000, 1200),
+        ("email", tasks.EMAIL_DRAFT, 2000, 6000, 1200),
+        ("verify", tasks.EMAIL_VERIFY, 2000, 6000, 1200),
+        ("sms", tasks.SMS_DRAFT, 2000, 6000, 1200),
+        ("linkedin", tasks.LINKEDIN_DRAFT, 2000, 6000, 1200),
+        ("overseer", tasks.MEETING_OVERSEER, 1200, 3600, 800),
     ],
 )
 def test_budgets_and_task_names(name: str, task: str, first: int, cap: int, extra: int) -> None:

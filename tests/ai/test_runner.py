@@ -262,3 +262,45 @@ def test_backoff_stays_within_the_cap(failures: int, base: float, retry_after: f
     assert 0.0 <= delay <= BACKOFF_CAP_S
     if retry_after is not None:
         assert delay >= min(retry_after, BACKOFF_CAP_S)
+
+
+async def test_nul_and_lone_surrogates_in_model_output_are_cleaned(
+    fake_openai: FakeOpenAIServer, openai_provider: OpenAIProvider
+) -> None:
+    # Valid JSON escapes that PostgreSQL (NUL) and UTF-8 (a lone surrogate) refuse.
+    fake_openai.script(FakeReply.completed('{"body": "Hi Dana\\u0000, Thursday \\ud83d works"}'))
+
+    result = await run_prompt(spec(), provider=openai_provider)
+
+    assert result.data == {"body": "Hi Dana, Thursday \ufffd works"}
+
+
+async def test_a_budget_spent_on_reasoning_is_retried_larger_with_the_tasks_effort(
+    fake_openai: FakeOpenAIServer, openai_provider: OpenAIProvider
+) -> None:
+    fake_openai.script(FakeReply.reasoning_exhausted(), FakeReply.completed({"body": "Thursday works."}))
+
+    result = await run_prompt(spec(model="gpt-5-mini"), provider=openai_provider)
+
+    assert result.data == {"body": "Thursday works."}
+    assert result.budgets == [1200, 2000]
+    assert [r.body.get("reasoning") for r in fake_openai.requests] == [{"effort": "low"}] * 2
+
+
+async def test_models_that_do_not_reason_get_no_reasoning_parameter(
+    fake_openai: FakeOpenAIServer, openai_provider: OpenAIProvider, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake_openai.script(FakeReply.completed({"body": "Hi"}), FakeReply.completed({"body": "Hi"}))
+    await run_prompt(spec(model="gpt-4o-mini"), provider=openai_provider)
+    monkeypatch.setenv("REASONING_DRAFT", "none")
+    reset_settings_cache()
+    await run_prompt(spec(model="gpt-5-mini"), provider=openai_provider)  # configured off
+    assert [r.body.get("reasoning") for r in fake_openai.requests] == [None, None]
+
+
+def test_a_misspelt_reasoning_effort_is_a_clear_configuration_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    from server.core.settings import Settings
+
+    monkeypatch.setenv("REASONING_CLASSIFY", "lowest")
+    with pytest.raises(ValueError, match="REASONING_CLASSIFY"):
+        Settings.from_env()

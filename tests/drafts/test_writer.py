@@ -169,7 +169,7 @@ async def test_a_truncated_verifier_answer_is_discarded() -> None:
 
     assert draft.content == DRAFT
     verify_budgets = [c.max_output_tokens for c in provider.calls if c.task == tasks.EMAIL_VERIFY]
-    assert verify_budgets == [1200, 2000, 3000, 3200]
+    assert verify_budgets == [2000, 3200, 4800, 6000]
     assert {"event": "verifier_discarded", "reason": "max_output_tokens", "log_level": "info"} in logs
 
 

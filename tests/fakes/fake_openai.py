@@ -80,6 +80,11 @@ class FakeReply:
         return cls(kind="incomplete", text=text, reason=reason)
 
     @classmethod
+    def reasoning_exhausted(cls) -> FakeReply:
+        """A reasoning model that spent all of max_output_tokens on reasoning: incomplete, no answer."""
+        return cls(kind="incomplete", text="", reason="max_output_tokens")
+
+    @classmethod
     def invalid_json(cls, text: str = "Sure! Here is the reply: Hi Dana") -> FakeReply:
         return cls(text=text)
 

@@ -17,6 +17,12 @@ def response_body(
     """A Responses API object as the real server sends it (the fields the SDK's Response model needs)."""
     output_tokens = max(1, len(text) // 4)
     input_tokens = max(1, len(json.dumps(request.input)) // 4)
+    # A reasoning model that spent the whole budget thinking: incomplete, a reasoning item and no message.
+    reasoning_tokens = 0
+    output: list[dict[str, Any]] = []
+    if status == "incomplete" and not text:
+        output_tokens = reasoning_tokens = request.max_output_tokens or 1
+        output.append({"type": "reasoning", "id": f"rs_{uuid.uuid4().hex}", "summary": []})
     message = {
         "type": "message",
         "id": f"msg_{uuid.uuid4().hex}",
@@ -34,7 +40,7 @@ def response_body(
         "instructions": request.instructions,
         "max_output_tokens": request.max_output_tokens,
         "model": request.model or "gpt-fake",
-        "output": [message] if text else [],
+        "output": [message] if text else output,
         "parallel_tool_calls": True,
         "temperature": 1.0,
         "tool_choice": "auto",
@@ -46,7 +52,7 @@ def response_body(
             "input_tokens": input_tokens,
             "input_tokens_details": {"cached_tokens": 0, "cache_write_tokens": 0},
             "output_tokens": output_tokens,
-            "output_tokens_details": {"reasoning_tokens": 0},
+            "output_tokens_details": {"reasoning_tokens": reasoning_tokens},
             "total_tokens": input_tokens + output_tokens,
         },
         "metadata": {},

@@ -54,6 +54,8 @@ export const api = {
   get: (path, options) => request('GET', path, undefined, options),
   post: (path, body = {}, options) => request('POST', path, body, options),
   patch: (path, body = {}, options) => request('PATCH', path, body, options),
+  put: (path, body = {}, options) => request('PUT', path, body, options),
+  delete: (path, options) => request('DELETE', path, undefined, options),
 };
 
 /** Query string from an object, skipping empty values. */
@@ -82,4 +84,8 @@ export const paths = {
   reject: (id) => `/api/drafts/${encodeURIComponent(id)}/reject`,
   insights: (params = {}) => `/api/insights${query(params)}`,
   members: '/api/workspace/members',
+  sendAgain: (id) => `/api/messages/${encodeURIComponent(id)}/send`,
+  integrations: '/api/integrations',
+  integration: (provider) => `/api/integrations/${encodeURIComponent(provider)}`,
+  checkIntegration: (provider) => `/api/integrations/${encodeURIComponent(provider)}/check`,
 };

@@ -1,4 +1,5 @@
-// The compose pane, one per channel, showing that channel's pending AI draft.
+// The compose pane, one per channel: that channel's pending AI draft (approve / reject / regenerate), or,
+// without one, a text box for the setter's own reply (send / generate draft) on a channel the lead used.
 //
 // What happens to the text (docs/ARCHITECTURE.md invariant 8: a new draft replaces it only while the setter
 // has not touched it) is decided in compose_state.js, which has no DOM and is unit-tested under node. This
@@ -69,11 +70,26 @@ class ComposePane {
       this.composer.presence.stopTyping();
       this.dispatch({ type: 'flush' });
     });
+    this.subjectInput = h('input', {
+      class: 'compose-subject-input',
+      type: 'text',
+      maxlength: '500',
+      placeholder: 'Subject (optional: leave empty to reply in the same thread)',
+      'aria-label': 'Email subject',
+      'data-testid': `compose-subject-${c}`,
+    });
+    this.subjectInput.addEventListener('input', () => {
+      this.composer.presence.typing(c);
+      this.dispatch({ type: 'subjectInput', subject: this.subjectInput.value });
+    });
     this.label = h('span', { class: 'compose-label' });
     this.saveEl = h('span', { class: 'save-state', 'data-testid': `save-state-${c}` });
     this.notices = h('div', { class: 'compose-notices' });
     this.subject = h('div', { class: 'compose-subject' });
-    this.empty = h('div', { class: 'compose-empty', 'data-testid': `compose-empty-${c}` });
+    // "No pending AI draft" (or "writing one…") beside the title; the unused box below it explains a channel
+    // the lead never wrote on, where only an AI draft can start the conversation.
+    this.empty = h('span', { class: 'compose-status', 'data-testid': `compose-empty-${c}` });
+    this.unused = h('div', { class: 'compose-unused', 'data-testid': `compose-unused-${c}` });
     this.counter = h('span', { class: 'counter' });
     this.approveBtn = h(
       'button',
@@ -84,15 +100,27 @@ class ComposePane {
     );
     this.rejectBtn = h('button', { class: 'btn', 'data-testid': `reject-${c}`, onclick: () => this.dispatch({ type: 'reject' }) }, icon('x', { size: 14 }), 'Reject');
     this.regenBtn = h('button', { class: 'btn btn-ghost', 'data-testid': `regenerate-${c}`, onclick: () => this.regenerate() }, icon('refresh', { size: 14 }), 'Regenerate');
-    this.editor = h('div', { class: 'compose-editor' }, this.subject, this.textarea);
-    this.footer = h('div', { class: 'compose-foot' }, this.approveBtn, this.rejectBtn, this.regenBtn, h('span', { class: 'grow' }), this.counter);
+    this.sendBtn = h(
+      'button',
+      { class: 'btn btn-primary', 'data-testid': `send-${c}`, title: 'Send (Ctrl/⌘+Enter)', onclick: () => this.send() },
+      icon('send', { size: 14 }),
+      'Send',
+      h('kbd', {}, '⌘↵'),
+    );
+    // One "Generate draft" button per pane, moved between the reply footer and the unused-channel box.
+    this.generateBtn = h('button', { class: 'btn', 'data-testid': `generate-${c}`, onclick: () => this.regenerate() });
+    this.draftActions = h('span', { class: 'compose-actions' }, this.approveBtn, this.rejectBtn, this.regenBtn);
+    this.replyActions = h('span', { class: 'compose-actions' }, this.sendBtn);
+    this.subjectRow = h('label', { class: 'compose-subject compose-subject-edit' }, h('span', { class: 'muted' }, 'Subject'), this.subjectInput);
+    this.editor = h('div', { class: 'compose-editor' }, this.subject, this.subjectRow, this.textarea);
+    this.footer = h('div', { class: 'compose-foot' }, this.draftActions, this.replyActions, h('span', { class: 'grow' }), this.counter);
     this.el = h(
       'section',
       { class: 'compose', 'data-channel': c, 'data-testid': `compose-${c}`, hidden: true, 'aria-label': `${CHANNEL_LABEL[c]} compose` },
-      h('div', { class: 'compose-head' }, channelIcon(c, 14), h('span', { class: 'compose-title' }, `Reply on ${CHANNEL_LABEL[c]}`), this.label, h('span', { class: 'grow' }), this.saveEl),
+      h('div', { class: 'compose-head' }, channelIcon(c, 14), h('span', { class: 'compose-title' }, `Reply on ${CHANNEL_LABEL[c]}`), this.label, this.empty, h('span', { class: 'grow' }), this.saveEl),
       this.notices,
       this.editor,
-      this.empty,
+      this.unused,
       this.footer,
     );
   }
@@ -104,7 +132,9 @@ class ComposePane {
     const view = paneView(s);
     // Only a different text is written back: the caret stays where the setter left it.
     if (this.textarea.value !== s.text) this.textarea.value = s.text;
+    if (this.subjectInput.value !== s.subject) this.subjectInput.value = s.subject;
     this.editor.hidden = !view.showEditor;
+    this.textarea.readOnly = s.busy === 'send'; // what is on its way stays what the setter sees
     this.el.classList.toggle('has-draft', Boolean(d));
     this.el.dataset.draftId = d ? d.id : '';
     this.el.dataset.touched = String(s.touched);
@@ -123,24 +153,32 @@ class ComposePane {
     // Email subject (drafts carry one; it is sent as is).
     this.subject.hidden = !(d && d.subject);
     replace(this.subject, d && d.subject ? [h('span', { class: 'muted' }, 'Subject'), h('span', {}, d.subject)] : []);
-    // Empty state: no draft (yet).
-    this.empty.hidden = view.showEditor;
-    if (!view.showEditor) {
-      if (s.generating) {
-        replace(this.empty, h('span', { class: 'spinner' }), h('span', {}, `Writing an AI draft for ${CHANNEL_LABEL[c]}…`));
-      } else {
-        replace(
-          this.empty,
-          h('span', { class: 'muted' }, `No pending draft on ${CHANNEL_LABEL[c]}.`),
-          h('button', { class: 'btn btn-sm', 'data-testid': `generate-${c}`, onclick: () => this.regenerate() }, icon('sparkle', { size: 13 }), 'Generate draft'),
-        );
-      }
-    }
+    this.subjectRow.hidden = !view.showSubjectInput;
+    // No draft (yet): say so beside the title, and why the box is missing on a channel the lead never used.
+    this.empty.hidden = Boolean(d);
+    replace(
+      this.empty,
+      s.generating ? [h('span', { class: 'spinner spinner-sm' }), `Writing an AI draft for ${CHANNEL_LABEL[c]}…`] : 'No pending AI draft',
+    );
+    this.unused.hidden = view.showEditor;
+    const who = this.composer.lead ? leadName(this.composer.lead).split(' ')[0] : 'This lead';
+    replace(
+      this.unused,
+      h('span', { class: 'muted' }, `${who} has not written on ${CHANNEL_LABEL[c]} yet: replies go out on the channels the lead used.`),
+      view.showEditor ? null : this.generateBtn,
+    );
     this.footer.hidden = !view.showEditor;
+    this.draftActions.hidden = view.mode !== 'draft';
+    this.replyActions.hidden = view.mode !== 'reply';
+    if (view.showEditor && view.mode === 'reply') this.replyActions.appendChild(this.generateBtn);
     this.approveBtn.disabled = !view.canApprove;
     this.rejectBtn.disabled = !view.canReject;
     this.regenBtn.disabled = !view.canRegenerate;
+    this.sendBtn.disabled = !view.canSend;
+    this.generateBtn.disabled = !view.canRegenerate;
+    replace(this.sendBtn, s.busy === 'send' ? h('span', { class: 'spinner spinner-sm' }) : icon('send', { size: 14 }), s.busy === 'send' ? 'Sending…' : 'Send', h('kbd', {}, '⌘↵'));
     replace(this.regenBtn, s.generating ? h('span', { class: 'spinner spinner-sm' }) : icon('refresh', { size: 14 }), s.generating ? 'Writing…' : 'Regenerate');
+    replace(this.generateBtn, s.generating ? h('span', { class: 'spinner spinner-sm' }) : icon('sparkle', { size: 13 }), s.generating ? 'Writing…' : 'Generate draft');
     this.counter.textContent = view.counter;
     replace(this.notices, view.notices.map((kind) => this.notice(kind)));
     this.composer.paneChanged(this);
@@ -170,7 +208,8 @@ class ComposePane {
       }
       case 'gone': {
         const what = s.gone === 'approved' ? 'sent' : 'rejected';
-        return notice(kind, 'info', [h('strong', {}, `A teammate ${what} this draft.`), ' Your text is kept here; generate a new draft to send it.'], [
+        const next = s.usable ? 'send it as your own reply, or discard it' : 'generate a new draft to send it';
+        return notice(kind, 'info', [h('strong', {}, `A teammate ${what} this draft.`), ` Your text is kept here; ${next}.`], [
           h('button', { class: 'btn btn-sm', onclick: act('dismissGone') }, 'Dismiss'),
           h('button', { class: 'btn btn-sm', onclick: act('discard') }, 'Discard my text'),
         ]);
@@ -178,6 +217,11 @@ class ComposePane {
       case 'failed':
         return notice(kind, 'error', [h('strong', {}, 'The AI could not write a draft.'), ` ${s.failure.reason || ''}`], [
           h('button', { class: 'btn btn-sm', 'data-testid': `retry-${c}`, onclick: () => this.regenerate() }, 'Retry'),
+        ]);
+      case 'send-error':
+        return notice(kind, 'error', [h('strong', {}, 'Not sent:'), ` ${sentence(s.sendError)} Your text is kept.`], [
+          h('button', { class: 'btn btn-sm', 'data-testid': `send-retry-${c}`, onclick: () => this.send() }, 'Try again'),
+          h('button', { class: 'btn btn-sm', onclick: act('dismissSendError') }, 'Dismiss'),
         ]);
       case 'save-error':
         return notice(kind, 'error', 'Your edit is not saved yet: the server did not answer.', [h('button', { class: 'btn btn-sm', onclick: act('save') }, 'Retry save')]);
@@ -245,6 +289,15 @@ class ComposePane {
           failed: (err) => ({ type: 'rejectFailed', draft: effect.draft, code: errorCode(err), message: err.message }),
         });
         break;
+      case 'sendReply': {
+        const body = { channel: this.channel, content: effect.content };
+        if (effect.subject) body.subject = effect.subject;
+        this.request(api.post(paths.leadMessages(this.composer.lead.id), body), {
+          ok: (message) => ({ type: 'sendSucceeded', message, content: effect.content }),
+          failed: (err) => ({ type: 'sendFailed', code: errorCode(err), message: err.message }),
+        });
+        break;
+      }
       case 'requestDraft':
         this.request(api.post(paths.leadDrafts(this.composer.lead.id), { channel: this.channel }), {
           ok: () => ({ type: 'regenerateSucceeded', mark: effect.mark }),
@@ -277,6 +330,11 @@ class ComposePane {
     if (this.composer.lead) this.dispatch({ type: 'regenerate' });
   }
 
+  /** The setter's own reply (no pending draft on this channel). */
+  send() {
+    if (this.composer.lead) this.dispatch({ type: 'send' });
+  }
+
   /** The pending draft from a (re)load over REST. */
   sync(draft) {
     this.dispatch({ type: 'loaded', draft });
@@ -295,6 +353,12 @@ class ComposePane {
   snapshot() {
     return paneSnapshot(this.state);
   }
+}
+
+/** "the lead has never used sms" -> "The lead has never used sms." */
+function sentence(text) {
+  const trimmed = String(text || '').trim().replace(/[.\s]+$/, '');
+  return trimmed ? `${trimmed[0].toUpperCase()}${trimmed.slice(1)}.` : '';
 }
 
 function errorCode(err) {
@@ -343,7 +407,12 @@ export class Composer {
   setLead(lead) {
     this.lead = lead;
     const failures = new Map((lead.draft_failures || []).map((f) => [f.channel, f]));
-    for (const c of CHANNELS) this.panes[c].dispatch({ type: 'failureKnown', failure: failures.get(c) || null });
+    const used = new Set(lead.channels || []);
+    for (const c of CHANNELS) {
+      this.panes[c].dispatch({ type: 'failureKnown', failure: failures.get(c) || null });
+      this.panes[c].dispatch({ type: 'channelUsable', usable: used.has(c) });
+      this.panes[c].render(); // the lead's name shows in the pane
+    }
   }
 
   setActive(channel) {
@@ -382,12 +451,15 @@ export class Composer {
       pane.textarea.focus();
       return;
     }
-    const button = pane.empty.querySelector('button');
+    const button = pane.unused.querySelector('button');
     if (button) button.focus();
   }
 
+  /** Ctrl/⌘+Enter: approve the pending draft, or send the setter's own reply when there is none. */
   approveActive() {
-    this.panes[this.active].approve(false);
+    const pane = this.panes[this.active];
+    if (pane.draft) pane.approve(false);
+    else pane.send();
   }
 
   hasDraft(channel) {

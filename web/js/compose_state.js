@@ -7,6 +7,10 @@
 // becomes a conflict, never a silent overwrite. Sending is held when the lead wrote again after the draft
 // was written, until the setter chooses to send anyway.
 //
+// Without a pending draft, a channel the lead has used offers the same text box for the setter's own reply
+// (POST /api/leads/{id}/messages). It is the same text: a draft arriving while they type is offered in the
+// notice, as above; a refused send keeps the text and says why.
+//
 // reducePane(state, action) -> {state, effects}. The given state is never mutated; an action that changes
 // nothing returns the very same state object (so the view need not re-render). Effects are plain objects
 // that compose.js performs (timers, requests, toasts); the outcome of a request comes back as an action.
@@ -35,7 +39,10 @@ export function initialPaneState(channel, label = channel) {
     failure: null, // {reason}: the last generation failed
     generating: false,
     outcomes: 0, // drafts created or failed on this channel so far (see startGenerating)
-    busy: null, // 'approve' | 'reject' | 'regenerate'
+    busy: null, // 'approve' | 'reject' | 'regenerate' | 'send'
+    usable: false, // the lead has used this channel: the setter may write their own reply on it
+    subject: '', // the subject of the setter's own email reply (optional)
+    sendError: null, // why the last own reply was refused (shown until the next try or a dismissal)
     closing: null, // id of a draft we are approving or rejecting ourselves
     saveState: '', // '' | 'saving' | 'saved' | 'error'
   };
@@ -79,12 +86,17 @@ export function paneView(s) {
   if (s.gone) notices.push('gone');
   if (s.failure && !d && !s.generating) notices.push('failed');
   if (s.saveState === 'error') notices.push('save-error');
+  if (s.sendError) notices.push('send-error');
   const length = s.text.length;
+  const replying = !d && s.usable;
   return {
-    showEditor: Boolean(d) || (s.touched && length > 0),
+    showEditor: Boolean(d) || s.usable || (s.touched && length > 0),
+    mode: d ? 'draft' : 'reply', // which buttons the footer shows: approve/reject/regenerate or send/generate
+    showSubjectInput: replying && s.channel === 'email',
     canApprove: Boolean(d) && !s.busy && !s.conflict && !s.incoming,
     canReject: Boolean(d) && !s.busy,
     canRegenerate: !s.busy && !s.generating,
+    canSend: replying && !s.busy && !s.incoming && s.text.trim().length > 0,
     saveLabel: SAVE_LABEL[s.saveState] || (s.touched && d ? 'Edited' : ''),
     counter: s.channel === 'sms' ? `${length} chars · ${Math.max(1, Math.ceil(length / SMS_SEGMENT))} SMS` : length ? `${length} chars` : '',
     notices,
@@ -101,6 +113,8 @@ export function paneSnapshot(s) {
     incoming: s.incoming ? s.incoming.id : null,
     conflict: Boolean(s.conflict),
     held: s.held,
+    usable: s.usable,
+    sendError: s.sendError,
   };
 }
 
@@ -178,6 +192,31 @@ const HANDLERS = {
     if (s.busy) return;
     s.busy = 'regenerate';
     fx.push({ type: 'requestDraft', mark: s.outcomes });
+  },
+  subjectInput(s, fx, { subject }) {
+    s.subject = subject;
+  },
+  send(s, fx) {
+    // The setter's own reply; with a pending draft, approving it is the way to send.
+    if (s.draft || s.busy || !s.usable) return;
+    if (s.incoming) {
+      fx.push({ type: 'toast', message: 'Choose first: keep your text, or replace it with the new AI draft.', kind: 'warn' });
+      return;
+    }
+    if (!s.text.trim()) {
+      fx.push({ type: 'toast', message: 'Write something before sending.', kind: 'warn' });
+      return;
+    }
+    s.busy = 'send';
+    s.sendError = null;
+    const subject = s.channel === 'email' ? s.subject.trim() : '';
+    fx.push({ type: 'sendReply', content: s.text, subject: subject || null });
+  },
+  dismissSendError(s) {
+    s.sendError = null;
+  },
+  channelUsable(s, fx, { usable }) {
+    s.usable = Boolean(usable);
   },
 
   // The server's state: the REST load, and the lead feed's events.
@@ -277,6 +316,25 @@ const HANDLERS = {
   regenerateFailed(s, fx, { message }) {
     fx.push({ type: 'toast', message: message || 'Could not ask for a draft.', kind: 'error' });
     s.busy = null;
+  },
+  sendSucceeded(s, fx, { message, content }) {
+    s.busy = null;
+    s.sendError = null;
+    s.gone = null;
+    // Only the text that went out is cleared: what the setter typed since stays.
+    if (s.text === content) {
+      s.text = '';
+      s.touched = false;
+      s.subject = '';
+      // A draft that arrived while sending waited for a choice about that text: with the text gone, it
+      // takes the empty pane like any new draft.
+      if (s.incoming) adopt(s, fx, s.incoming, { flash: true });
+    }
+    fx.push({ type: 'sent', message });
+  },
+  sendFailed(s, fx, { message }) {
+    s.busy = null;
+    s.sendError = message || 'The reply could not be sent.';
   },
 };
 

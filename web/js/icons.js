@@ -29,6 +29,7 @@ const PATHS = {
   dot: ['M12 12h.01'],
   filter: ['M3 5h18l-7 8v6l-4-2v-4z'],
   clock: ['M12 21a9 9 0 1 0 0-18 9 9 0 0 0 0 18z', 'M12 7v5l3 2'],
+  settings: ['M4 6h9', 'M17 6h3', 'M15 8a2 2 0 1 0 0-4 2 2 0 0 0 0 4z', 'M4 12h3', 'M11 12h9', 'M9 14a2 2 0 1 0 0-4 2 2 0 0 0 0 4z', 'M4 18h11', 'M19 18h1', 'M17 20a2 2 0 1 0 0-4 2 2 0 0 0 0 4z'],
 };
 
 export function icon(name, { size = 16, label = null, cls = '' } = {}) {

@@ -1,6 +1,7 @@
 // The lead view: header with presence, channel tabs, the conversation across channels (older pages on
-// scroll, email HTML in a sandboxed frame), the compose pane of the active channel, and the CRM drawer.
-// Its state comes from GET /api/leads/{id} and is kept live by the lead's own feed.
+// scroll, email HTML in a sandboxed frame, each outbound message's delivery), the compose pane of the active
+// channel, and the CRM drawer. Its state comes from GET /api/leads/{id} and is kept live by the lead's own
+// feed (message.updated moves a delivery along in every teammate's browser).
 
 import { api, ApiError, paths } from './api.js';
 import { h, replace, avatar, leadName, fullTime, messageTime } from './dom.js';
@@ -9,6 +10,8 @@ import { sentimentBadge } from './sentiment.js';
 import { presenceBar, PresenceReporter } from './presence.js';
 import { Composer } from './compose.js';
 import { Drawer } from './drawer.js';
+import { DeliveryFooters } from './message_delivery.js';
+import { isNewerDelivery } from './delivery.js';
 
 const PAGE = 50;
 const FIRST_PAGE = 80; // GET /api/leads/{id} returns the last 80 messages
@@ -76,6 +79,7 @@ export class LeadView {
       onPaneChanged: () => this.renderTabs(),
     });
     this.drawer = new Drawer({ composer: this.composer });
+    this.footers = new DeliveryFooters({ role: this.me.role, onMessage: (message) => this.updateMessage(message) });
     this.build();
     this.renderEmpty();
   }
@@ -112,6 +116,7 @@ export class LeadView {
     this.lead = null;
     this.messages = [];
     this.messageEls = new Map();
+    this.footers.clear();
     this.viewers = [];
     this.hasOlder = false;
     this.firstLoad = true;
@@ -186,6 +191,9 @@ export class LeadView {
       case 'message.created':
         this.addMessage(data.message);
         break;
+      case 'message.updated':
+        this.updateMessage(data.message);
+        break;
       case 'lead.updated':
       case 'lead.sentiment_changed':
         this.setLead(data.lead);
@@ -233,6 +241,19 @@ export class LeadView {
     this.renderTabs();
     if (stick) this.scrollToBottom();
     else this.newPill.hidden = false;
+  }
+
+  /** A newer copy of a shown message (its delivery moved on): only its footer is redrawn. */
+  updateMessage(message) {
+    if (!message || message.lead_id !== this.leadId) return;
+    const index = this.messages.findIndex((m) => m.id === message.id);
+    if (index === -1) {
+      // Not shown yet (its message.created is still on its way, or it is on an older page not loaded).
+      return;
+    }
+    if (!isNewerDelivery(this.messages[index], message)) return;
+    this.messages[index] = message;
+    this.footers.update(message);
   }
 
   // --- older pages ----------------------------------------------------------------------------------
@@ -418,6 +439,7 @@ export class LeadView {
       m.channel === 'email' && m.subject ? h('div', { class: 'msg-subject' }, m.subject) : null,
       m.channel === 'email' && (m.to || []).length && !inbound ? h('div', { class: 'msg-to muted' }, `to ${m.to.join(', ')}`) : null,
       body,
+      this.footers.footer(m),
     );
   }
 
@@ -449,6 +471,7 @@ export class LeadView {
       lastEventId: this.feed && this.leadId ? this.feed.lastId : null,
       sentiment: this.lead ? this.lead.sentiment_tag : null,
       messageIds: this.messages.map((m) => m.id),
+      deliveries: Object.fromEntries(this.messages.filter((m) => m.delivery).map((m) => [m.id, m.delivery.status])),
       domMessageIds: [...this.threadInner.querySelectorAll('[data-message-id]')].map((el) => el.dataset.messageId),
       compose: this.composer.snapshot(),
       viewers: this.viewers,

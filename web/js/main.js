@@ -6,6 +6,8 @@ import { h, replace, avatar, isEditable, toast } from './dom.js';
 import { icon } from './icons.js';
 import { Workspace } from './workspace.js';
 import { InsightsPage } from './insights.js';
+import { IntegrationsPage } from './integrations.js';
+import { canManageIntegrations } from './delivery.js';
 import { Realtime } from './realtime.js';
 
 const root = document.getElementById('app');
@@ -15,6 +17,7 @@ const session = {
   realtime: null,
   workspace: null, // the inbox + lead view, kept alive while signed in
   insights: null,
+  integrations: null,
   after: null, // the page asked for before signing in
 };
 
@@ -62,6 +65,16 @@ function route() {
     document.title = 'Insights · Setterdesk';
     return;
   }
+  if (path === '/settings' || path === '/settings/integrations') {
+    if (path === '/settings') return navigate('/settings/integrations', { replace: true });
+    setActiveNav('settings');
+    session.workspace.hide();
+    if (!session.integrations) session.integrations = new IntegrationsPage(session);
+    replace(shell.main, session.integrations.el);
+    session.integrations.show();
+    document.title = 'Integrations · Setterdesk';
+    return;
+  }
   if (path !== '/inbox' && !lead) return navigate('/inbox', { replace: true });
   setActiveNav('inbox');
   if (shell.main.firstChild !== session.workspace.el) replace(shell.main, session.workspace.el);
@@ -87,7 +100,7 @@ async function boot() {
 
 function onSignedIn(me) {
   session.me = me;
-  const next = session.after && /^\/(inbox|insights|leads\/[^/]+)$/.test(session.after) ? session.after : '/inbox';
+  const next = session.after && /^\/(inbox|insights|settings(\/integrations)?|leads\/[^/]+)$/.test(session.after) ? session.after : '/inbox';
   session.after = null;
   navigate(next, { replace: true });
 }
@@ -116,6 +129,7 @@ function teardown() {
   session.realtime = null;
   session.workspace = null;
   session.insights = null;
+  session.integrations = null;
   shellEls = null;
 }
 
@@ -141,6 +155,15 @@ function ensureShell() {
     inbox: h('a', { class: 'rail-item', href: '/inbox', 'data-route': '', title: 'Inbox' }, icon('inbox', { size: 20 }), h('span', {}, 'Inbox')),
     insights: h('a', { class: 'rail-item', href: '/insights', 'data-route': '', title: 'Insights' }, icon('insights', { size: 20 }), h('span', {}, 'Insights')),
   };
+  // Setters cannot change integrations: they are not offered the page at all.
+  if (canManageIntegrations(session.me.user.role)) {
+    nav.settings = h(
+      'a',
+      { class: 'rail-item', href: '/settings/integrations', 'data-route': '', title: 'Settings: integrations', 'data-testid': 'nav-settings' },
+      icon('settings', { size: 20 }),
+      h('span', {}, 'Settings'),
+    );
+  }
   const user = session.me.user;
   const menu = h(
     'div',
@@ -167,6 +190,7 @@ function ensureShell() {
     h('a', { class: 'rail-brand', href: '/inbox', 'data-route': '', title: 'Setterdesk' }, h('span', { class: 'brand-mark' })),
     nav.inbox,
     nav.insights,
+    nav.settings || null,
     h('div', { class: 'rail-spacer' }),
     connection,
     menu,

@@ -51,7 +51,9 @@ def sentiment_prompt(transcript_text: str, latest_inbound_text: str, lead: LeadC
         ),
         schema_name="sentiment_classification",
         json_schema=SENTIMENT_SCHEMA,
-        max_output_tokens=400,
-        retry_max=1600,
+        # Room for minimal reasoning (server/ai/reasoning.py) as well as the short answer.
+        max_output_tokens=1000,
+        retry_max=3000,
+        retry_extra_tokens=600,
         context={"latest_inbound": latest_inbound_text},
     )

@@ -17,9 +17,10 @@ from server.core.settings import get_settings
 # Hard limits the writer enforces; the prompts aim lower.
 CHANNEL_CHAR_LIMITS: Final[dict[str, int]] = {"sms": 300, "linkedin": 600}
 
-_FIRST_BUDGET: Final = 1200
-_RETRY_MAX: Final = 3200
-_RETRY_EXTRA: Final = 800
+# Room for low-effort reasoning (server/ai/reasoning.py) as well as the draft.
+_FIRST_BUDGET: Final = 2000
+_RETRY_MAX: Final = 6000
+_RETRY_EXTRA: Final = 1200
 
 STRATEGY_GOALS: Final = ("book_call", "confirm_meeting", "answer_then_book", "keep_warm")
 STRATEGY_SCHEMA: dict[str, Any] = strict_object(

@@ -34,8 +34,9 @@ def meeting_overseer_prompt(ctx: DraftContext, body: str) -> PromptSpec:
         input=f"{ctx.prompt_input()}\n\nDraft reply on {ctx.channel} to review:\n{body}",
         schema_name=tasks.MEETING_OVERSEER,
         json_schema=OVERSEER_SCHEMA,
-        max_output_tokens=800,
-        retry_max=2400,
+        # Room for minimal reasoning (server/ai/reasoning.py) as well as the answer.
+        max_output_tokens=1200,
+        retry_max=3600,
         retry_extra_tokens=800,
         context=ctx.offline_context(draft_body=body),
     )

@@ -20,6 +20,8 @@ class ModelRequest(msgspec.Struct, kw_only=True, frozen=True):
     schema_name: str
     json_schema: dict[str, Any]
     max_output_tokens: int
+    # minimal | low | medium | high, for reasoning models; None sends none (server/ai/reasoning.py).
+    reasoning_effort: str | None = None
     # Structured facts only the offline provider reads; never sent to OpenAI.
     context: dict[str, Any] = msgspec.field(default_factory=dict)
 

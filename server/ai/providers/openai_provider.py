@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import openai
 from openai import AsyncOpenAI
@@ -55,6 +55,9 @@ class OpenAIProvider:
         await self._client.close()
 
     async def respond(self, request: ModelRequest) -> ModelResponse:
+        options: dict[str, Any] = {}
+        if request.reasoning_effort:
+            options["reasoning"] = {"effort": request.reasoning_effort}
         try:
             response = await self._client.responses.create(
                 model=request.model,
@@ -69,6 +72,7 @@ class OpenAIProvider:
                         "strict": True,
                     }
                 },
+                **options,
             )
         except openai.OpenAIError as exc:
             raise _model_error(exc) from exc
