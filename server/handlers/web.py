@@ -23,7 +23,15 @@ WEB_DIR = Path(__file__).resolve().parents[2] / "web"
 INDEX_HTML = WEB_DIR / "index.html"
 
 # Client-side routes of the app: each answers with the same page, the app's router takes it from there.
-APP_PAGES = ["/", "/signin", "/signup", "/inbox", "/insights", "/settings/integrations", "/leads/{lead_id:str}"]
+APP_PAGES = [
+    "/",
+    "/signin",
+    "/signup",
+    "/inbox",
+    "/insights",
+    "/settings/integrations",
+    "/leads/{lead_id:str}",
+]
 
 _SAFE_HOST = re.compile(r"^[A-Za-z0-9.\-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$")
 
