@@ -1,6 +1,7 @@
 """`setterdesk`: run the whole product locally, seed demo data, or simulate provider webhooks.
 
-    setterdesk run        services (configured, local or embedded), migrations, demo data, the processes
+    setterdesk run        services (configured, local or embedded), migrations, demo data, the processes,
+                      and the provider simulator the demo workspace sends through
 setterdesk seed       only the demo data
 setterdesk simulate   post realistic webhooks to a running server
 setterdesk backfill-insights [--workspace ID] [--limit N]
@@ -15,12 +16,21 @@ import os
 import socket
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from server.launcher.services import ServiceError, Services, bring_down, bring_up
+
+if TYPE_CHECKING:
+    from server.demo.seed import SeedResult
+
+SECRET_KEY_FILE = "secret.key"  # noqa: S105 (a file name)
+SIMULATOR_HOST = "127.0.0.1"
 
 
 def _port_free(host: str, port: int) -> bool:
     with socket.socket() as sock:
+        # As uvicorn binds: connections of a previous run lingering in TIME_WAIT do not make the port taken.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind((host, port))
             return True
@@ -28,7 +38,7 @@ def _port_free(host: str, port: int) -> bool:
             return False
 
 
-def _seed(database_url: str, redis_url: str) -> None:
+def _seed(database_url: str, redis_url: str, providers_url: str | None = None) -> SeedResult:
     os.environ["DATABASE_URL"] = database_url
     os.environ["REDIS_URL"] = redis_url
     from server.core.settings import reset_settings_cache
@@ -36,20 +46,66 @@ def _seed(database_url: str, redis_url: str) -> None:
 
     reset_settings_cache()
 
-    async def run() -> None:
+    async def run() -> SeedResult:
         from server.core.db.engine import dispose_engine
 
-        result = await seed_demo()
+        result = await seed_demo(providers_url=providers_url)
         await dispose_engine()
         if result.created:
             print(f"demo data: {result.leads} leads, {result.drafts} pending drafts")
         else:
             print("demo data: already there (reusing it)")
+        return result
 
-    asyncio.run(run())
+    result = asyncio.run(run())
     print("logins:")
     for login in DEMO_LOGINS:
         print(f"  {login.role:7} {login.email:26} password: {login.password}")
+    return result
+
+
+def secret_key(data_dir: Path) -> tuple[str, bool]:
+    """SETTERDESK_SECRET_KEY, else the key kept in <data-dir>/secret.key, created (mode 0600) on the first run
+    so that integration secrets stored then can still be read later. Returns the key and whether it was
+    just created."""
+    configured = os.environ.get("SETTERDESK_SECRET_KEY", "").strip()
+    if configured:
+        return configured, False
+    from cryptography.fernet import Fernet
+
+    path = data_dir / SECRET_KEY_FILE
+    data_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        kept = path.read_text().strip()
+        if kept:
+            return kept, False
+        raise ServiceError(f"{path} is empty: delete it, or set SETTERDESK_SECRET_KEY") from None
+    key = Fernet.generate_key().decode()
+    with os.fdopen(descriptor, "w") as handle:
+        handle.write(key + "\n")
+    return key, True
+
+
+def _free_local_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((SIMULATOR_HOST, 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def _reachable_host(host: str) -> str:
+    """The address to reach a server listening on `host` from this machine."""
+    return "127.0.0.1" if host in ("", "0.0.0.0", "::") else host
+
+
+def _simulator_command(port: int, web_url: str, seeded: SeedResult) -> tuple[list[str], dict[str, str]]:
+    """The provider simulator's command line and its own environment (keeps the webhook secret out of ps)."""
+    module = [sys.executable, "-m", "server.demo.provider_simulator"]
+    options = ["--host", SIMULATOR_HOST, "--port", str(port), "--webhooks", web_url]
+    argv = [*module, *options, "--workspace", str(seeded.workspace_id)]
+    return argv, {"PROVIDER_SIMULATOR_WEBHOOK_SECRET": seeded.webhook_secret}
 
 
 def _migrate(database_url: str) -> None:
@@ -74,9 +130,24 @@ def run(args: argparse.Namespace) -> int:
             print(f"started embedded postgres (data in {args.data_dir})")
         if "redis" in services.started:
             print(f"started embedded redis on {services.redis_url} (data in {args.data_dir})")
+        key, created = secret_key(args.data_dir)
+        os.environ["SETTERDESK_SECRET_KEY"] = key  # the seed encrypts with it, and every child inherits it
+        if created:
+            print(f"created {args.data_dir / SECRET_KEY_FILE}: it encrypts integration secrets; keep it")
         _migrate(async_database_url(services.database_url))
+        extra: dict[str, tuple[list[str], dict[str, str]]] = {}
         if not args.no_demo:
-            _seed(services.database_url, services.redis_url)
+            simulator_port = _free_local_port()
+            providers_url = f"http://{SIMULATOR_HOST}:{simulator_port}"
+            seeded = _seed(services.database_url, services.redis_url, providers_url)
+            web_url = f"http://{_reachable_host(host)}:{port}"
+            extra["provider-simulator"] = _simulator_command(simulator_port, web_url, seeded)
+            if seeded.providers_connected:
+                providers = ", ".join(seeded.providers_connected)
+                print(
+                    f"sends go to the local provider simulator at {providers_url} ({providers}): "
+                    "nothing reaches anyone; leads answer at times"
+                )
         env = dict(os.environ)
         env.update(
             DATABASE_URL=services.database_url,
@@ -88,7 +159,7 @@ def run(args: argparse.Namespace) -> int:
         if not env.get("OPENAI_API_KEY"):
             print("model provider: OFFLINE (deterministic drafts, labelled 'offline'); set OPENAI_API_KEY")
         print(f"Setterdesk is starting on http://{host}:{port}  (Ctrl-C stops everything)")
-        return Supervisor(env).run(["web", "worker", "scheduler"])
+        return Supervisor(env).run(["web", "worker", "scheduler"], extra=extra)
     except ServiceError as exc:
         print(f"setterdesk: {exc}")
         return 2

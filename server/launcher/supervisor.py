@@ -1,4 +1,5 @@
-"""Run the Procfile's roles as child processes; stop them all on Ctrl-C, SIGTERM, or when one dies."""
+"""Run the Procfile's roles (and any extra commands, such as the demo's provider simulator) as child
+processes; stop them all on Ctrl-C, SIGTERM, or when one dies."""
 
 from __future__ import annotations
 
@@ -19,15 +20,20 @@ class Supervisor:
         self._stopping = False
 
     def start(self, role: str) -> None:
-        # Each child gets its own session, so the terminal's Ctrl-C reaches only us and we stop them in order.
-        self.children[role] = subprocess.Popen(
-            procfile.command(role, self.env), env=self.env, start_new_session=True
-        )
+        self.start_command(role, procfile.command(role, self.env))
 
-    def run(self, roles: list[str]) -> int:
-        """Start the roles and wait. Returns 0 after a requested stop, 1 when a role died on its own."""
+    def start_command(self, name: str, argv: list[str], env: dict[str, str] | None = None) -> None:
+        """`argv` as child `name`, with the shared environment plus `env`."""
+        # Each child gets its own session, so the terminal's Ctrl-C reaches only us and we stop them in order.
+        self.children[name] = subprocess.Popen(argv, env={**self.env, **(env or {})}, start_new_session=True)
+
+    def run(self, roles: list[str], extra: dict[str, tuple[list[str], dict[str, str]]] | None = None) -> int:
+        """Start the `extra` commands (name → argv and its own environment), then the roles, and wait. Returns
+        0 after a requested stop, 1 when a child died on its own."""
         previous = {sig: signal.signal(sig, self._request_stop) for sig in (signal.SIGINT, signal.SIGTERM)}
         try:
+            for name, (argv, env) in (extra or {}).items():
+                self.start_command(name, argv, env)
             for role in roles:
                 self.start(role)
             while not self._stopping:
