@@ -14,6 +14,7 @@ from server.core.pagination import clamp_limit
 from server.core.text_cleaning import BodyNotJson, decode_json_body
 from server.handlers.common import CleanInput, ok, parse_id, provide_principal
 from server.leads import service as leads
+from server.leads.listing import LeadFilters, list_leads
 from server.leads.sentiment import change_sentiment
 from server.leads.service import LeadFields
 from server.sending.outbound import write_reply
@@ -53,11 +54,17 @@ class LeadsController(Controller):
         principal: Principal,
         sentiment: str | None = None,
         q: str | None = None,
+        assigned: str | None = None,
+        channel: str | None = None,
+        has_draft: bool | None = None,
         limit: int | None = None,
         cursor: str | None = None,
     ) -> Response[Any]:
-        items, next_cursor = await leads.list_leads(
-            principal.workspace_id, sentiment=sentiment, q=q, limit=clamp_limit(limit), cursor=cursor
+        filters = LeadFilters(
+            sentiment=sentiment, q=q, assigned=assigned, channel=channel, has_draft=has_draft
+        )
+        items, next_cursor = await list_leads(
+            principal.workspace_id, principal.user_id, filters, limit=clamp_limit(limit), cursor=cursor
         )
         return ok({"items": items, "next_cursor": next_cursor})
 

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 import msgspec
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.core.db.base import utcnow
@@ -16,7 +16,6 @@ from server.core.db.models import Draft, Lead, Message, User
 from server.core.errors import InvalidInput, NotFound
 from server.core.events import emit_lead_updated
 from server.core.identity import normalize_email, normalize_linkedin_url, normalize_phone
-from server.core.pagination import decode_cursor, encode_cursor
 from server.core.unit_of_work import unit_of_work
 from server.core.views import (
     DraftView,
@@ -24,10 +23,8 @@ from server.core.views import (
     MessageView,
     draft_view,
     lead_view,
-    lead_views,
     message_view,
 )
-from server.sentiment.rules import normalize_tag
 
 CHANNELS = ("email", "sms", "linkedin")
 TRANSCRIPT_PAGE = 80
@@ -66,38 +63,6 @@ async def get_lead(
     if lead is None:
         raise NotFound("lead not found")
     return lead
-
-
-async def list_leads(
-    workspace_id: uuid.UUID, *, sentiment: str | None, q: str | None, limit: int, cursor: str | None
-) -> tuple[list[LeadView], str | None]:
-    query = select(Lead).where(Lead.workspace_id == workspace_id)
-    if sentiment:
-        tag = normalize_tag(sentiment)
-        if tag is None:
-            raise InvalidInput(f"unknown sentiment tag: {sentiment}", code="invalid_sentiment_tag")
-        query = query.where(Lead.sentiment_tag == tag)
-    if q and q.strip():
-        pattern = "%" + q.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        query = query.where(
-            or_(
-                *(
-                    col.ilike(pattern)
-                    for col in (Lead.first_name, Lead.last_name, Lead.email, Lead.company, Lead.phone)
-                )
-            )
-        )
-    if cursor:
-        at, last_id = decode_cursor(cursor)
-        query = query.where((Lead.activity_at < at) | ((Lead.activity_at == at) & (Lead.id < last_id)))
-    query = query.order_by(Lead.activity_at.desc(), Lead.id.desc()).limit(limit + 1)
-    async with read_session() as session:
-        leads = list((await session.scalars(query)).all())
-        views = await lead_views(session, leads[:limit])
-    next_cursor = (
-        encode_cursor(leads[limit - 1].activity_at, leads[limit - 1].id) if len(leads) > limit else None
-    )
-    return views, next_cursor
 
 
 async def lead_detail(workspace_id: uuid.UUID, lead_id: uuid.UUID) -> LeadDetail:

@@ -4,12 +4,27 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ARRAY, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
-from sqlalchemy.dialects.postgresql import JSONB, UUID
+from sqlalchemy import (
+    ARRAY,
+    Computed,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.dialects.postgresql import JSONB, TSVECTOR, UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
 from server.core.db.base import Base, created_at_column, uuid_pk
+
+# Migration 0006 creates the column with the same expression; server/leads/listing.py queries it.
+SEARCH_EXPRESSION = "to_tsvector('english', coalesce(subject, '') || ' ' || coalesce(body, ''))"
 
 
 class Message(Base):
@@ -20,6 +35,7 @@ class Message(Base):
         UniqueConstraint("workspace_id", "channel", "dedupe_key", name="uq_messages_dedupe"),
         Index("ix_messages_lead_sent", "lead_id", "sent_at", "id"),
         Index("ix_messages_content_hash", "lead_id", "content_hash"),
+        Index("ix_messages_search", "search", postgresql_using="gin"),
         # The delivery sweeps' reads (server/sending/sweeps.py).
         Index(
             "ix_messages_delivery_open",
@@ -70,3 +86,9 @@ class Message(Base):
         UUID(as_uuid=True), ForeignKey("users.id", ondelete="SET NULL")
     )
     sent_by_user_name: Mapped[str | None] = mapped_column(Text)
+    # Full-text search over subject and body (server/leads/listing.py); computed by PostgreSQL, never loaded.
+    search: Mapped[Any] = mapped_column(
+        TSVECTOR,
+        Computed(SEARCH_EXPRESSION, persisted=True),
+        deferred=True,
+    )
