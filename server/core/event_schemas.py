@@ -28,6 +28,14 @@ class LeadUpdated(msgspec.Struct, forbid_unknown_fields=True):
     lead: LeadView
 
 
+class LeadReadData(msgspec.Struct, forbid_unknown_fields=True):
+    """A user read a lead up to `read_at`: that user's other tabs and devices clear its unread count."""
+
+    lead_id: str
+    user_id: str
+    read_at: datetime
+
+
 class LeadSentimentChanged(msgspec.Struct, forbid_unknown_fields=True):
     lead: LeadView
     previous_sentiment_tag: str
@@ -74,6 +82,7 @@ class PresenceChanged(msgspec.Struct, forbid_unknown_fields=True):
 MESSAGE_CREATED: Final = "message.created"
 MESSAGE_UPDATED: Final = "message.updated"
 LEAD_UPDATED: Final = "lead.updated"
+LEAD_READ: Final = "lead.read"
 LEAD_SENTIMENT_CHANGED: Final = "lead.sentiment_changed"
 DRAFT_CREATED: Final = "draft.created"
 DRAFT_UPDATED: Final = "draft.updated"
@@ -88,6 +97,7 @@ EVENT_DATA: Final[dict[str, type[msgspec.Struct]]] = {
     MESSAGE_CREATED: MessageCreated,
     MESSAGE_UPDATED: MessageUpdated,
     LEAD_UPDATED: LeadUpdated,
+    LEAD_READ: LeadReadData,
     LEAD_SENTIMENT_CHANGED: LeadSentimentChanged,
     DRAFT_CREATED: DraftChanged,
     DRAFT_UPDATED: DraftChanged,

@@ -41,6 +41,9 @@ class LeadView(msgspec.Struct):
     channels: list[str]
     pending_draft_channels: list[str]
     draft_failures: list[DraftFailureView]
+    # Inbound messages newer than what the caller has read; null in events, which every teammate receives:
+    # clients count inbound `message.created` and clear on their own `lead.read`.
+    unread_count: int | None = None
 
 
 class UserRef(msgspec.Struct):
@@ -231,14 +234,34 @@ _PENDING_AND_FAILED: Final = PlainStatement(
 )
 
 
+# Per lead, the viewer's unread inbound messages (those newer than what they read, all when never read).
+_UNREAD: Final = PlainStatement(
+    """
+    SELECT m.lead_id, count(*) AS unread FROM messages m
+    LEFT JOIN lead_reads r ON r.lead_id = m.lead_id AND r.user_id = CAST(:viewer AS uuid)
+    WHERE m.lead_id = ANY(CAST(:ids AS uuid[])) AND m.direction = 'inbound'
+      AND (r.read_at IS NULL OR m.created_at > r.read_at)
+    GROUP BY m.lead_id
+    """
+)
+
+
 async def lead_views(
-    session: AsyncSession, leads: Sequence[Lead | Row[Any]], *, are_new: bool = False
+    session: AsyncSession,
+    leads: Sequence[Lead | Row[Any]],
+    *,
+    are_new: bool = False,
+    viewer_id: uuid.UUID | None = None,
 ) -> list[LeadView]:
     """Lead views with their pending-draft channels and failures, in two queries for any number of leads
     (none for leads created in the caller's transaction)."""
     ids = [] if are_new else [lead.id for lead in leads]
     pending: dict[uuid.UUID, list[str]] = defaultdict(list)
     failures: dict[uuid.UUID, list[DraftFailureView]] = defaultdict(list)
+    unread: dict[uuid.UUID, int] | None = None
+    if viewer_id is not None:
+        params = {"viewer": viewer_id, "ids": [lead.id for lead in leads]}
+        unread = {row.lead_id: row.unread for row in await _UNREAD.fetch(session, params)}
     if ids:
         for row in await _PENDING_AND_FAILED.fetch(session, {"ids": ids}):
             if row.reason is None:
@@ -267,13 +290,16 @@ async def lead_views(
             channels=sorted(lead.channels or []),
             pending_draft_channels=sorted(pending.get(lead.id, [])),
             draft_failures=sorted(failures.get(lead.id, []), key=lambda f: f.channel),
+            unread_count=None if unread is None else unread.get(lead.id, 0),
         )
         for lead in leads
     ]
 
 
-async def lead_view(session: AsyncSession, lead: Lead | Row[Any], *, is_new: bool = False) -> LeadView:
-    return (await lead_views(session, [lead], are_new=is_new))[0]
+async def lead_view(
+    session: AsyncSession, lead: Lead | Row[Any], *, is_new: bool = False, viewer_id: uuid.UUID | None = None
+) -> LeadView:
+    return (await lead_views(session, [lead], are_new=is_new, viewer_id=viewer_id))[0]
 
 
 def to_data(value: Any) -> Any:

@@ -15,6 +15,7 @@ from server.core.text_cleaning import BodyNotJson, decode_json_body
 from server.handlers.common import CleanInput, ok, parse_id, provide_principal
 from server.leads import service as leads
 from server.leads.listing import LeadFilters, list_leads
+from server.leads.reads import mark_read
 from server.leads.sentiment import change_sentiment
 from server.leads.service import LeadFields
 from server.sending.outbound import write_reply
@@ -57,11 +58,12 @@ class LeadsController(Controller):
         assigned: str | None = None,
         channel: str | None = None,
         has_draft: bool | None = None,
+        unread: bool | None = None,
         limit: int | None = None,
         cursor: str | None = None,
     ) -> Response[Any]:
         filters = LeadFilters(
-            sentiment=sentiment, q=q, assigned=assigned, channel=channel, has_draft=has_draft
+            sentiment=sentiment, q=q, assigned=assigned, channel=channel, has_draft=has_draft, unread=unread
         )
         items, next_cursor = await list_leads(
             principal.workspace_id, principal.user_id, filters, limit=clamp_limit(limit), cursor=cursor
@@ -70,18 +72,19 @@ class LeadsController(Controller):
 
     @post("/", status_code=201)
     async def create_lead(self, principal: Principal, request: Request[Any, Any, Any]) -> Response[Any]:
-        return ok(await leads.create_lead(principal.workspace_id, await lead_fields(request)), 201)
+        return ok(await leads.create_lead(principal, await lead_fields(request)), 201)
 
     @get("/{lead_id:str}")
     async def get_lead(self, principal: Principal, lead_id: str) -> Response[Any]:
-        return ok(await leads.lead_detail(principal.workspace_id, parse_id(lead_id, "lead")))
+        lead = parse_id(lead_id, "lead")
+        return ok(await leads.lead_detail(principal.workspace_id, lead, viewer_id=principal.user_id))
 
     @patch("/{lead_id:str}")
     async def update_lead(
         self, principal: Principal, lead_id: str, request: Request[Any, Any, Any]
     ) -> Response[Any]:
         lead = parse_id(lead_id, "lead")
-        return ok(await leads.update_lead(principal.workspace_id, lead, await lead_fields(request)))
+        return ok(await leads.update_lead(principal, lead, await lead_fields(request)))
 
     @get("/{lead_id:str}/messages")
     async def messages(
@@ -101,6 +104,11 @@ class LeadsController(Controller):
         )
         return ok(page)
 
+    @post("/{lead_id:str}/read", status_code=200)
+    async def mark_read(self, principal: Principal, lead_id: str) -> Response[Any]:
+        """Everything up to now read, for this user only (server/leads/reads.py)."""
+        return ok(await mark_read(principal, parse_id(lead_id, "lead")))
+
     @post("/{lead_id:str}/messages", status_code=201)
     async def write_message(self, principal: Principal, lead_id: str, data: ReplyIn) -> Response[Any]:
         """A setter's own reply, sent like an approved draft (server/sending/outbound.py)."""
@@ -116,5 +124,10 @@ class LeadsController(Controller):
     @patch("/{lead_id:str}/sentiment")
     async def set_sentiment(self, principal: Principal, lead_id: str, data: SentimentIn) -> Response[Any]:
         return ok(
-            await change_sentiment(principal.workspace_id, parse_id(lead_id, "lead"), data.sentiment_tag)
+            await change_sentiment(
+                principal.workspace_id,
+                parse_id(lead_id, "lead"),
+                data.sentiment_tag,
+                viewer_id=principal.user_id,
+            )
         )

@@ -17,7 +17,7 @@ from sqlalchemy import and_, any_, exists, func, literal, or_, select, text
 from sqlalchemy.sql.elements import ColumnElement
 
 from server.core.db.engine import read_session
-from server.core.db.models import Draft, Lead, Message, User
+from server.core.db.models import Draft, Lead, LeadRead, Message, User
 from server.core.errors import InvalidInput
 from server.core.pagination import decode_cursor, encode_cursor
 from server.core.views import LeadView, lead_views
@@ -47,6 +47,7 @@ class LeadFilters(msgspec.Struct, kw_only=True, frozen=True):
     assigned: str | None = None  # me | none | <user id>
     channel: str | None = None
     has_draft: bool | None = None
+    unread: bool | None = None  # unread by the caller
 
 
 class SearchMatch(msgspec.Struct):
@@ -74,7 +75,7 @@ async def list_leads(
     async with read_session() as session:
         leads = list((await session.scalars(query)).all())
         page = leads[:limit]
-        views = await lead_views(session, page)
+        views = await lead_views(session, page, viewer_id=viewer_id)
         matches: dict[uuid.UUID, SearchMatch] = {}
         if q and page:
             rows = await session.execute(_BEST_MATCHES, {"q": q, "lead_ids": [lead.id for lead in page]})
@@ -104,10 +105,27 @@ async def _conditions(
     if filters.has_draft is not None:
         pending = exists().where(Draft.lead_id == Lead.id, Draft.status == "pending")
         conditions.append(pending if filters.has_draft else ~pending)
+    if filters.unread is not None:
+        unread = _unread_by(viewer_id)
+        conditions.append(unread if filters.unread else ~unread)
     q = _search_text(filters.q)
     if q:
         conditions.append(or_(_contact_matches(q), _message_matches(workspace_id, q)))
     return conditions
+
+
+def _unread_by(viewer_id: uuid.UUID) -> ColumnElement[bool]:
+    """An inbound message newer than what the viewer read of the lead (any, when never read)."""
+    read_at = (
+        select(LeadRead.read_at)
+        .where(LeadRead.user_id == viewer_id, LeadRead.lead_id == Lead.id)
+        .scalar_subquery()
+    )
+    return exists().where(
+        Message.lead_id == Lead.id,
+        Message.direction == "inbound",
+        or_(read_at.is_(None), Message.created_at > read_at),
+    )
 
 
 async def _assigned(workspace_id: uuid.UUID, viewer_id: uuid.UUID, value: str) -> ColumnElement[bool]:

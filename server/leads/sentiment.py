@@ -73,7 +73,9 @@ class SentimentChange(msgspec.Struct):
     drafts: DraftPlan
 
 
-async def change_sentiment(workspace_id: uuid.UUID, lead_id: uuid.UUID, raw_tag: str) -> SentimentChange:
+async def change_sentiment(
+    workspace_id: uuid.UUID, lead_id: uuid.UUID, raw_tag: str, *, viewer_id: uuid.UUID | None = None
+) -> SentimentChange:
     tag = normalize_tag(raw_tag) if isinstance(raw_tag, str) else None
     if tag is None:
         raise InvalidInput(f"unknown sentiment tag: {raw_tag!r}", code="invalid_sentiment_tag")
@@ -107,7 +109,7 @@ async def change_sentiment(workspace_id: uuid.UUID, lead_id: uuid.UUID, raw_tag:
             if enqueued:
                 uow.enqueue(MANUAL_DRAFTS_ACTOR, lead_id=lead.id, channels=enqueued)
     async with read_session() as session:
-        view = await lead_view(session, await get_lead(session, workspace_id, lead_id))
+        view = await lead_view(session, await get_lead(session, workspace_id, lead_id), viewer_id=viewer_id)
     return SentimentChange(
         lead=view, drafts=DraftPlan(eligible=eligible, enqueued=enqueued, skipped=skipped, rejected=rejected)
     )

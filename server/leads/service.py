@@ -10,10 +10,11 @@ import msgspec
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server.accounts.service import Principal
 from server.core.db.base import utcnow
 from server.core.db.engine import read_session
 from server.core.db.models import Draft, Lead, Message, User
-from server.core.errors import InvalidInput, NotFound
+from server.core.errors import Forbidden, InvalidInput, NotFound
 from server.core.events import emit_lead_updated
 from server.core.identity import normalize_email, normalize_linkedin_url, normalize_phone
 from server.core.unit_of_work import unit_of_work
@@ -65,7 +66,9 @@ async def get_lead(
     return lead
 
 
-async def lead_detail(workspace_id: uuid.UUID, lead_id: uuid.UUID) -> LeadDetail:
+async def lead_detail(
+    workspace_id: uuid.UUID, lead_id: uuid.UUID, viewer_id: uuid.UUID | None = None
+) -> LeadDetail:
     async with read_session() as session:
         lead = await get_lead(session, workspace_id, lead_id)
         messages = (
@@ -84,7 +87,7 @@ async def lead_detail(workspace_id: uuid.UUID, lead_id: uuid.UUID) -> LeadDetail
             )
         ).all()
         return LeadDetail(
-            lead=await lead_view(session, lead),
+            lead=await lead_view(session, lead, viewer_id=viewer_id),
             messages=[message_view(m) for m in reversed(messages)],
             drafts=[draft_view(d) for d in drafts],
         )
@@ -163,25 +166,40 @@ async def _check_assignee(session: AsyncSession, workspace_id: uuid.UUID, lead: 
         raise InvalidInput("assigned_to is not a member of this workspace", code="invalid_assignee")
 
 
-async def create_lead(workspace_id: uuid.UUID, fields: LeadFields) -> LeadView:
+async def create_lead(principal: Principal, fields: LeadFields) -> LeadView:
+    workspace_id = principal.workspace_id
     async with unit_of_work(workspace_id) as uow:
         lead = Lead(
             workspace_id=workspace_id, sentiment_tag="New", status="new", channels=[], activity_at=utcnow()
         )
         _apply_fields(lead, fields)
+        _check_assigner(principal, None, lead.assigned_to)
         await _check_assignee(uow.session, workspace_id, lead)
         uow.session.add(lead)
         await emit_lead_updated(uow, lead)
     async with read_session() as session:
-        return await lead_view(session, await get_lead(session, workspace_id, lead.id))
+        lead_now = await get_lead(session, workspace_id, lead.id)
+        return await lead_view(session, lead_now, viewer_id=principal.user_id)
 
 
-async def update_lead(workspace_id: uuid.UUID, lead_id: uuid.UUID, fields: LeadFields) -> LeadView:
+async def update_lead(principal: Principal, lead_id: uuid.UUID, fields: LeadFields) -> LeadView:
+    workspace_id = principal.workspace_id
     async with unit_of_work(workspace_id) as uow:
         lead = await get_lead(uow.session, workspace_id, lead_id, lock=True)
+        before = lead.assigned_to
         _apply_fields(lead, fields)
+        if lead.assigned_to != before:
+            _check_assigner(principal, before, lead.assigned_to)
         await _check_assignee(uow.session, workspace_id, lead)
         lead.updated_at = utcnow()
         await emit_lead_updated(uow, lead)
     async with read_session() as session:
-        return await lead_view(session, await get_lead(session, workspace_id, lead_id))
+        lead_now = await get_lead(session, workspace_id, lead_id)
+        return await lead_view(session, lead_now, viewer_id=principal.user_id)
+
+
+def _check_assigner(principal: Principal, before: uuid.UUID | None, after: uuid.UUID | None) -> None:
+    """Owners and admins assign anyone; a setter assigns a lead to themselves, or unassigns themselves."""
+    if principal.is_admin or after == principal.user_id or (after is None and before == principal.user_id):
+        return
+    raise Forbidden("setters may only assign leads to themselves or unassign themselves", code="forbidden")

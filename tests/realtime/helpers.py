@@ -29,6 +29,11 @@ RECV_TIMEOUT_S = 8.0
 
 
 # --- HTTP ----------------------------------------------------------------------------------------------
+def as_broadcast(lead: dict[str, Any]) -> dict[str, Any]:
+    """A lead as events carry it: `unread_count` is each user's own, so every teammate's event says null."""
+    return {**lead, "unread_count": None}
+
+
 @dataclass
 class Tenant:
     """A fresh workspace (signed up over HTTP) and its owner."""

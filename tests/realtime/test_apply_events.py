@@ -43,13 +43,17 @@ def apply_event(state: dict[str, Any], event: dict[str, Any]) -> dict[str, Any]:
     kind, data = event["type"], event["data"]
     drafts: list[dict[str, Any]] = state["drafts"]
     if kind == "message.created":
+        is_new = all(m["id"] != data["message"]["id"] for m in state["messages"])
         state["messages"] = _with_message(state["messages"], data["message"])
+        if is_new and data["message"]["direction"] == "inbound":  # unread for every teammate, this one too
+            state["lead"]["unread_count"] += 1
     elif kind == "message.updated":
         state["messages"] = [
             data["message"] if m["id"] == data["message"]["id"] else m for m in state["messages"]
         ]
     elif kind in ("lead.updated", "lead.sentiment_changed"):
-        state["lead"] = data["lead"]
+        # unread_count is per user: events carry null, the client keeps its own.
+        state["lead"] = {**data["lead"], "unread_count": state["lead"]["unread_count"]}
     elif kind == "draft.created":
         if all(d["id"] != data["draft"]["id"] for d in drafts):
             state["drafts"] = sorted([*drafts, data["draft"]], key=lambda d: d["channel"])
@@ -238,12 +242,14 @@ async def test_lead_patch(open_ws: OpenWs, tenant: Tenant) -> None:
 
 
 def test_apply_event_is_pure_and_idempotent() -> None:
-    message = {"id": "m1", "sent_at": "2026-01-01T00:00:00+00:00"}
+    message = {"id": "m1", "sent_at": "2026-01-01T00:00:00+00:00", "direction": "inbound"}
     draft = {"id": "d1", "channel": "email", "content": "x", "version": 1, "status": "pending"}
-    state: dict[str, Any] = {"lead": {}, "messages": [], "drafts": []}
+    state: dict[str, Any] = {"lead": {"unread_count": 0}, "messages": [], "drafts": []}
     created = {"type": "draft.created", "data": {"draft": draft}}
-    once = apply_event(apply_event(state, {"type": "message.created", "data": {"message": message}}), created)
-    assert state == {"lead": {}, "messages": [], "drafts": []}
+    arrived = {"type": "message.created", "data": {"message": message}}
+    once = apply_event(apply_event(state, arrived), created)
+    assert state == {"lead": {"unread_count": 0}, "messages": [], "drafts": []}
     assert apply_event(once, created) == once
+    assert apply_event(once, arrived) == once  # a repeated message counts once
     approved = {"type": "draft.approved", "data": {"draft": draft, "message": message}}
-    assert apply_event(once, approved) == {"lead": {}, "messages": [message], "drafts": []}
+    assert apply_event(once, approved) == {"lead": {"unread_count": 1}, "messages": [message], "drafts": []}

@@ -6,6 +6,7 @@ from server.core.db.models.insight import Insight, InsightFailure
 from server.core.db.models.integration import Integration
 from server.core.db.models.job_outbox import JobOutbox
 from server.core.db.models.lead import Lead
+from server.core.db.models.lead_read import LeadRead
 from server.core.db.models.message import Message
 from server.core.db.models.webhook_event import WebhookEvent
 from server.core.db.models.workspace import AuthToken, User, Workspace
@@ -20,6 +21,7 @@ __all__ = [
     "Integration",
     "JobOutbox",
     "Lead",
+    "LeadRead",
     "Message",
     "User",
     "WebhookEvent",
