@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
 import threading
 from collections import deque
 from collections.abc import Callable, Sequence
@@ -31,6 +30,7 @@ from typing import Any, Literal
 from aiohttp import web
 
 from server.ai.schema_instance import minimal_instance
+from tests.fakes.background_http import BackgroundHttpServer
 from tests.fakes.openai_wire import error_body, response_body
 
 SAMPLE_TEXT = {
@@ -101,7 +101,9 @@ class FakeReply:
 Responder = Callable[[RecordedRequest], FakeReply]
 
 
-class FakeOpenAIServer:
+class FakeOpenAIServer(BackgroundHttpServer):
+    name = "fake-openai"
+
     def __init__(
         self,
         *,
@@ -112,20 +114,13 @@ class FakeOpenAIServer:
     ) -> None:
         """`prefer`: enum values the default answer picks when the schema allows them (else the first).
         `keep_requests`: False keeps only the count, for runs of thousands of requests."""
+        super().__init__(host=host, port=port)
         self.prefer = tuple(prefer)
         self.keep_requests = keep_requests
-        self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self._sock.bind((host, port))
-        self.host, self.port = self._sock.getsockname()[:2]
         self._lock = threading.Lock()
         self._requests: list[RecordedRequest] = []
         self._count = 0
         self._script: deque[FakeReply | Responder] = deque()
-        self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self._serve, name="fake-openai", daemon=True)
-        self._ready = threading.Event()
-        self._runner: web.AppRunner | None = None
 
     @property
     def base_url(self) -> str:
@@ -153,38 +148,8 @@ class FakeOpenAIServer:
             self._script.clear()
             self._count = 0
 
-    def start(self) -> FakeOpenAIServer:
-        self._thread.start()
-        if not self._ready.wait(timeout=10):
-            raise RuntimeError("fake OpenAI server did not start")
-        return self
-
-    def stop(self) -> None:
-        if not self._thread.is_alive():  # never started: only the bound socket to let go
-            self._sock.close()
-            return
-        if self._runner is not None:
-            asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self._loop).result(timeout=10)
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(timeout=10)
-
-    def __enter__(self) -> FakeOpenAIServer:
-        return self.start()
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
-
-    def _serve(self) -> None:
-        asyncio.set_event_loop(self._loop)
-        app = web.Application()
+    def add_routes(self, app: web.Application) -> None:
         app.router.add_post("/v1/responses", self._handle)
-        # Cancel a slow handler when its client gave up, and do not wait for stragglers at shutdown.
-        self._runner = web.AppRunner(app, access_log=None, handler_cancellation=True, shutdown_timeout=1.0)
-        self._loop.run_until_complete(self._runner.setup())
-        self._loop.run_until_complete(web.SockSite(self._runner, self._sock).start())
-        self._ready.set()
-        self._loop.run_forever()
-        self._loop.close()
 
     async def _handle(self, request: web.Request) -> web.Response:
         body = await request.json()

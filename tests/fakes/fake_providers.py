@@ -25,7 +25,6 @@ import asyncio
 import json
 import math
 import secrets
-import socket
 import threading
 import time
 import uuid
@@ -37,6 +36,7 @@ from typing import Any, Literal
 
 from aiohttp import web
 
+from tests.fakes.background_http import BackgroundHttpServer
 from tests.fakes.provider_echoes import ghl_conversation_id
 
 Provider = Literal["emailbison", "gohighlevel", "unipile"]
@@ -111,7 +111,9 @@ Responder = Callable[[RecordedRequest], ProviderAnswer]
 Reply = tuple[int, dict[str, Any]]
 
 
-class FakeProviders:
+class FakeProviders(BackgroundHttpServer):
+    name = "fake-providers"
+
     def __init__(
         self,
         *,
@@ -121,23 +123,12 @@ class FakeProviders:
         host: str = "127.0.0.1",
         port: int = 0,
     ) -> None:
+        super().__init__(host=host, port=port)
         self.emailbison_key, self.ghl_token, self.unipile_key = emailbison_key, ghl_token, unipile_key
-        self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self._sock.bind((host, port))
-        self.host, self.port = self._sock.getsockname()[:2]
         self._lock = threading.Lock()
         self._requests: list[RecordedRequest] = []
         self._script: deque[ProviderAnswer | Responder] = deque()
         self._reply_ids = iter(range(50_001, 10**9))
-        self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self._serve, name="fake-providers", daemon=True)
-        self._ready = threading.Event()
-        self._runner: web.AppRunner | None = None
-
-    @property
-    def base_url(self) -> str:
-        return f"http://{self.host}:{self.port}"
 
     @property
     def requests(self) -> list[RecordedRequest]:
@@ -170,39 +161,9 @@ class FakeProviders:
             self._requests.clear()
             self._script.clear()
 
-    def start(self) -> FakeProviders:
-        self._thread.start()
-        if not self._ready.wait(timeout=10):
-            raise RuntimeError("fake providers server did not start")
-        return self
-
-    def stop(self) -> None:
-        if not self._thread.is_alive():  # never started: only the bound socket to let go
-            self._sock.close()
-            return
-        if self._runner is not None:
-            asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self._loop).result(timeout=10)
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(timeout=10)
-
-    def __enter__(self) -> FakeProviders:
-        return self.start()
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
-
-    def _serve(self) -> None:
-        asyncio.set_event_loop(self._loop)
-        app = web.Application()
+    def add_routes(self, app: web.Application) -> None:
         for method, path, provider, kind in ROUTES:
             app.router.add_route(method, path, partial(self._handle, provider=provider, kind=kind))
-        # Cancel a hanging handler when its client gave up, and do not wait for stragglers at shutdown.
-        self._runner = web.AppRunner(app, access_log=None, handler_cancellation=True, shutdown_timeout=1.0)
-        self._loop.run_until_complete(self._runner.setup())
-        self._loop.run_until_complete(web.SockSite(self._runner, self._sock).start())
-        self._ready.set()
-        self._loop.run_forever()
-        self._loop.close()
 
     async def _handle(self, request: web.Request, *, provider: Provider, kind: Kind) -> web.StreamResponse:
         at = time.monotonic()
