@@ -110,6 +110,14 @@ EVENT_DATA: Final[dict[str, type[msgspec.Struct]]] = {
 }
 
 
+class Actor(msgspec.Struct, omit_defaults=True, forbid_unknown_fields=True):
+    """Who did it: a user (id, name), the AI, a provider (name), or the system."""
+
+    type: str  # user | ai | provider | system
+    id: str | None = None
+    name: str | None = None
+
+
 class Event(msgspec.Struct, forbid_unknown_fields=True):
     """The envelope: ids increase with commit order per workspace. Presence events have id null."""
 
@@ -119,6 +127,7 @@ class Event(msgspec.Struct, forbid_unknown_fields=True):
     lead_id: str | None
     at: datetime
     data: dict[str, Any]
+    actor: Actor
 
 
 def check_event_data(type_: str, data: dict[str, Any]) -> None:

@@ -15,6 +15,7 @@ from typing import Any
 import msgspec
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server.core.actors import SYSTEM, Actor
 from server.core.db.base import utcnow
 from server.core.db.engine import session_factory
 from server.core.db.plain_sql import PlainStatement
@@ -27,9 +28,10 @@ log = get_logger(__name__)
 
 
 class UnitOfWork:
-    def __init__(self, session: AsyncSession, workspace_id: uuid.UUID) -> None:
+    def __init__(self, session: AsyncSession, workspace_id: uuid.UUID, actor: Actor = SYSTEM) -> None:
         self.session = session
         self.workspace_id = workspace_id
+        self.actor = actor  # recorded on every event of this transaction
         self._events: list[dict[str, Any]] = []
         self._jobs: list[Job] = []
         self._swept_jobs: list[Job] = []
@@ -69,6 +71,7 @@ class UnitOfWork:
                 "lead_ids": [row["lead_id"] for row in rows],
                 "types": [row["type"] for row in rows],
                 "data": [msgspec.json.encode(row["data"]).decode() for row in rows],
+                "actor": msgspec.json.encode(self.actor).decode(),
                 "now": utcnow(),
             },
         )
@@ -106,8 +109,9 @@ class UnitOfWork:
 # prepared once per connection instead of compiled per transaction.
 _INSERT_EVENTS = PlainStatement(
     """
-    INSERT INTO events (workspace_id, lead_id, type, data, created_at)
-    SELECT CAST(:workspace_id AS uuid), e.lead_id, e.type, CAST(e.data AS jsonb), CAST(:now AS timestamptz)
+    INSERT INTO events (workspace_id, lead_id, type, data, actor, created_at)
+    SELECT CAST(:workspace_id AS uuid), e.lead_id, e.type, CAST(e.data AS jsonb), CAST(:actor AS jsonb),
+           CAST(:now AS timestamptz)
     FROM unnest(CAST(:lead_ids AS uuid[]), CAST(:types AS text[]), CAST(:data AS text[]))
          WITH ORDINALITY AS e(lead_id, type, data, n)
     WHERE pg_advisory_xact_lock(hashtextextended(CAST(:lock_key AS text), 0)) IS NOT NULL
@@ -121,11 +125,11 @@ def _plain(value: Any) -> Any:
 
 
 @asynccontextmanager
-async def unit_of_work(workspace_id: uuid.UUID) -> AsyncIterator[UnitOfWork]:
+async def unit_of_work(workspace_id: uuid.UUID, actor: Actor = SYSTEM) -> AsyncIterator[UnitOfWork]:
     """The one way to change rows: commits on normal exit (then publishes its events and hands over its
     jobs), rolls back on an exception. Reads use `server.core.db.engine.read_session`."""
     async with session_factory()() as session:
-        uow = UnitOfWork(session, workspace_id)
+        uow = UnitOfWork(session, workspace_id, actor)
         try:
             yield uow
         except BaseException:

@@ -8,6 +8,8 @@ import msgspec
 from sqlalchemy import select
 
 from server.accounts.service import Principal
+from server.core.actors import SYSTEM, Actor
+from server.core.actors import user as user_actor
 from server.core.db.base import utcnow
 from server.core.db.engine import read_session
 from server.core.db.models import Draft, Message
@@ -75,9 +77,9 @@ async def list_drafts(
 
 
 async def edit_draft(
-    workspace_id: uuid.UUID, draft_id: uuid.UUID, *, content: str, version: int
+    workspace_id: uuid.UUID, draft_id: uuid.UUID, *, content: str, version: int, actor: Actor = SYSTEM
 ) -> DraftView:
-    async with unit_of_work(workspace_id) as uow:
+    async with unit_of_work(workspace_id, actor) as uow:
         draft = await _locked_draft(uow, draft_id)
         _require_pending(draft)
         if draft.version != version:
@@ -92,8 +94,8 @@ async def edit_draft(
     return draft_view(draft)
 
 
-async def reject_draft(workspace_id: uuid.UUID, draft_id: uuid.UUID) -> DraftView:
-    async with unit_of_work(workspace_id) as uow:
+async def reject_draft(workspace_id: uuid.UUID, draft_id: uuid.UUID, *, actor: Actor = SYSTEM) -> DraftView:
+    async with unit_of_work(workspace_id, actor) as uow:
         draft = await _locked_draft(uow, draft_id)
         _require_pending(draft)
         draft.status = "rejected"
@@ -109,7 +111,7 @@ async def approve_draft(
 ) -> Approval:
     """Send the draft: record the outbound message on its channel and close the draft."""
     workspace_id = principal.workspace_id
-    async with unit_of_work(workspace_id) as uow:
+    async with unit_of_work(workspace_id, user_actor(principal.user_id, principal.name)) as uow:
         draft = await _locked_draft(uow, draft_id)
         lead = await get_lead(uow.session, workspace_id, draft.lead_id, lock=True)
         _require_pending(draft)
@@ -163,9 +165,11 @@ async def _newer_inbound(uow: UnitOfWork, draft: Draft) -> bool:
     return (await uow.session.scalar(query.limit(1))) is not None
 
 
-async def request_draft(workspace_id: uuid.UUID, lead_id: uuid.UUID, channel: str) -> None:
+async def request_draft(
+    workspace_id: uuid.UUID, lead_id: uuid.UUID, channel: str, *, actor: Actor = SYSTEM
+) -> None:
     """Generate (or regenerate) a draft for the channel now, in a worker."""
     check_channel(channel)
-    async with unit_of_work(workspace_id) as uow:
+    async with unit_of_work(workspace_id, actor) as uow:
         lead = await get_lead(uow.session, workspace_id, lead_id)
         uow.enqueue(ON_DEMAND_ACTOR, lead_id=lead.id, channel=channel, source="on_demand")

@@ -21,6 +21,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.ai.runner import PromptFailed
+from server.core.actors import AI
 from server.core.db.availability import database_unavailable
 from server.core.db.base import utcnow
 from server.core.db.engine import read_session
@@ -149,7 +150,7 @@ async def _store(
     written: WrittenDraft,
 ) -> GenerationOutcome:
     try:
-        async with unit_of_work(workspace_id) as uow:
+        async with unit_of_work(workspace_id, AI) as uow:
             lead = await uow.session.get_one(Lead, lead_id, with_for_update=True)
             trigger = await uow.session.get(Message, trigger_id) if trigger_id else None
             if reason := await _skip_reason(uow.session, lead, channel, source, trigger):
@@ -221,7 +222,7 @@ async def record_draft_failure(
 ) -> None:
     """Shown on the lead as draft_failures until a later generation for the channel succeeds."""
     log.warning("draft.failed", lead_id=str(lead_id), channel=channel, reason=reason)
-    async with unit_of_work(workspace_id) as uow:
+    async with unit_of_work(workspace_id, AI) as uow:
         lead = await uow.session.get(Lead, lead_id)
         if lead is None:
             return

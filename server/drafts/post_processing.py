@@ -13,6 +13,7 @@ from sqlalchemy import select, update
 
 from server.ai.runner import PromptFailed
 from server.ai.transcript import transcript_message
+from server.core.actors import AI
 from server.core.db.base import utcnow
 from server.core.db.engine import autocommit, read_session
 from server.core.db.models import Lead, Message
@@ -89,7 +90,7 @@ async def post_process_message(message_id: uuid.UUID) -> PostProcessOutcome:
     latest = await _is_latest_inbound(message)
     if tag is not None and latest:
         # An older message processed late must not overwrite the sentiment of a newer one.
-        async with unit_of_work(lead.workspace_id) as uow:
+        async with unit_of_work(lead.workspace_id, AI) as uow:
             locked = await uow.session.get_one(Lead, lead.id, with_for_update=True)
             if locked.sentiment_tag != tag:
                 await apply_sentiment(uow, locked, tag)

@@ -12,8 +12,9 @@ from server.accounts.service import Principal
 from server.core.errors import InvalidInput
 from server.core.pagination import clamp_limit
 from server.core.text_cleaning import BodyNotJson, decode_json_body
-from server.handlers.common import CleanInput, ok, parse_id, provide_principal
+from server.handlers.common import CleanInput, acting, ok, parse_id, provide_principal
 from server.leads import service as leads
+from server.leads.activity import lead_activity
 from server.leads.listing import LeadFilters, list_leads
 from server.leads.reads import mark_read
 from server.leads.sentiment import change_sentiment
@@ -104,6 +105,15 @@ class LeadsController(Controller):
         )
         return ok(page)
 
+    @get("/{lead_id:str}/activity")
+    async def activity(
+        self, principal: Principal, lead_id: str, limit: int | None = None, cursor: str | None = None
+    ) -> Response[Any]:
+        items, next_cursor = await lead_activity(
+            principal.workspace_id, parse_id(lead_id, "lead"), limit=clamp_limit(limit), cursor=cursor
+        )
+        return ok({"items": items, "next_cursor": next_cursor})
+
     @post("/{lead_id:str}/read", status_code=200)
     async def mark_read(self, principal: Principal, lead_id: str) -> Response[Any]:
         """Everything up to now read, for this user only (server/leads/reads.py)."""
@@ -129,5 +139,6 @@ class LeadsController(Controller):
                 parse_id(lead_id, "lead"),
                 data.sentiment_tag,
                 viewer_id=principal.user_id,
+                actor=acting(principal),
             )
         )

@@ -9,7 +9,7 @@ from litestar.di import Provide
 
 from server.accounts.service import Principal
 from server.core.views import message_view
-from server.handlers.common import CleanInput, ok, parse_id, provide_principal
+from server.handlers.common import CleanInput, acting, ok, parse_id, provide_principal
 from server.sending.delivery import send_again
 
 
@@ -27,6 +27,9 @@ class MessagesController(Controller):
     ) -> Response[Any]:
         confirm = data.confirm_unknown if data is not None else False
         message = await send_again(
-            principal.workspace_id, parse_id(message_id, "message"), confirm_unknown=confirm
+            principal.workspace_id,
+            parse_id(message_id, "message"),
+            confirm_unknown=confirm,
+            actor=acting(principal),
         )
         return ok(message_view(message), 202)

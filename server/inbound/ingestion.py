@@ -11,6 +11,7 @@ from typing import Final
 
 import msgspec
 
+from server.core.actors import provider as provider_actor
 from server.core.db.base import utcnow
 from server.core.db.plain_sql import PlainStatement
 from server.core.events import emit_lead_updated, emit_message_created
@@ -126,7 +127,8 @@ async def ingest_message(
     record_outcome: OutcomeRecorder | None = None,
 ) -> IngestResult:
     """Store the message once. `post_process=False` (demo data, imports) skips classification and drafting."""
-    async with unit_of_work(workspace_id) as uow:
+    assert parse.message is not None
+    async with unit_of_work(workspace_id, provider_actor(parse.message.channel)) as uow:
         result = await _store_message(uow, parse, post_process)
         if record_outcome is not None:
             await record_outcome(uow, result)
@@ -205,7 +207,8 @@ async def ingest_unsubscribe(
 ) -> IngestResult:
     """The provider says the lead opted out: Blacklist, and its pending drafts are rejected."""
     assert parse.lead is not None
-    async with unit_of_work(workspace_id) as uow:
+    channel = parse.message.channel if parse.message is not None else "email"
+    async with unit_of_work(workspace_id, provider_actor(channel)) as uow:
         lead, _created = await find_or_create_lead(uow, parse.lead)
         await apply_sentiment(uow, lead, "Blacklist")
         result = IngestResult(status="processed", lead_id=str(lead.id))

@@ -24,6 +24,7 @@ from sqlalchemy.dialects.postgresql import insert
 from server.ai.providers.base import ModelProvider
 from server.ai.runner import PromptFailed
 from server.ai.transcript import LeadContext, TranscriptMessage, transcript_message
+from server.core.actors import AI
 from server.core.db.base import utcnow
 from server.core.db.engine import autocommit, read_session
 from server.core.db.models import Insight, InsightFailure, Lead, Message
@@ -133,7 +134,7 @@ async def _load(lead_id: uuid.UUID) -> _Conversation | InsightOutcome:
 
 async def _store(conversation: _Conversation, extracted: ExtractedInsight) -> InsightOutcome:
     calls = extracted.model_calls
-    async with unit_of_work(conversation.workspace_id) as uow:
+    async with unit_of_work(conversation.workspace_id, AI) as uow:
         lead = await uow.session.get(Lead, conversation.lead_id, with_for_update=True)
         if lead is None:
             return InsightOutcome(status="skipped", reason="lead_not_found", model_calls=calls)

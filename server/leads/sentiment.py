@@ -13,6 +13,7 @@ import uuid
 import msgspec
 from sqlalchemy import select
 
+from server.core.actors import SYSTEM, Actor
 from server.core.db.base import utcnow
 from server.core.db.engine import read_session
 from server.core.db.models import Draft, Lead, Message
@@ -74,14 +75,19 @@ class SentimentChange(msgspec.Struct):
 
 
 async def change_sentiment(
-    workspace_id: uuid.UUID, lead_id: uuid.UUID, raw_tag: str, *, viewer_id: uuid.UUID | None = None
+    workspace_id: uuid.UUID,
+    lead_id: uuid.UUID,
+    raw_tag: str,
+    *,
+    viewer_id: uuid.UUID | None = None,
+    actor: Actor = SYSTEM,
 ) -> SentimentChange:
     tag = normalize_tag(raw_tag) if isinstance(raw_tag, str) else None
     if tag is None:
         raise InvalidInput(f"unknown sentiment tag: {raw_tag!r}", code="invalid_sentiment_tag")
     enqueued: list[str] = []
     skipped: list[str] = []
-    async with unit_of_work(workspace_id) as uow:
+    async with unit_of_work(workspace_id, actor) as uow:
         # The row lock serialises concurrent changes of the same lead, so each sees the others' drafts.
         lead = await get_lead(uow.session, workspace_id, lead_id, lock=True)
         # The lead's own address counts too: a "lead" made from a bounce is a mail server.

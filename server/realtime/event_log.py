@@ -11,13 +11,22 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Select, func, select
 
+from server.core.actors import SYSTEM
 from server.core.db.engine import autocommit
 from server.core.db.models import Event
 
 # A client further behind than this refetches over REST instead of replaying.
 REPLAY_LIMIT = 1000
 
-EVENT_COLUMNS = (Event.id, Event.type, Event.workspace_id, Event.lead_id, Event.created_at, Event.data)
+EVENT_COLUMNS = (
+    Event.id,
+    Event.type,
+    Event.workspace_id,
+    Event.lead_id,
+    Event.created_at,
+    Event.data,
+    Event.actor,
+)
 
 
 def _stream(workspace_id: uuid.UUID, lead_id: uuid.UUID | None) -> list[ColumnElement[bool]]:
@@ -50,8 +59,9 @@ async def events_after(
             "lead_id": str(lead) if lead else None,
             "at": created_at.isoformat(),
             "data": data,
+            "actor": actor or SYSTEM,
         }
-        for event_id, type_, workspace, lead, created_at, data in await _rows(query)
+        for event_id, type_, workspace, lead, created_at, data, actor in await _rows(query)
     ]
 
 

@@ -10,6 +10,7 @@ from typing import Any
 
 import msgspec
 
+from server.core.actors import SYSTEM
 from server.core.event_schemas import PRESENCE_CHANGED
 from server.core.redis import redis_client
 
@@ -93,4 +94,5 @@ def presence_event(
         "lead_id": str(lead_id),
         "at": datetime.now(UTC).isoformat(),
         "data": {"lead_id": str(lead_id), "viewers": current},
+        "actor": SYSTEM,
     }

@@ -17,6 +17,7 @@ from typing import Any, Final
 
 from sqlalchemy import ColumnElement, select, update
 
+from server.core.actors import SYSTEM, Actor
 from server.core.db.base import utcnow
 from server.core.db.models import Message
 from server.core.errors import Conflict, NotFound
@@ -88,10 +89,12 @@ async def move(
     return message
 
 
-async def send_again(workspace_id: uuid.UUID, message_id: uuid.UUID, *, confirm_unknown: bool) -> Message:
+async def send_again(
+    workspace_id: uuid.UUID, message_id: uuid.UUID, *, confirm_unknown: bool, actor: Actor = SYSTEM
+) -> Message:
     """A setter's explicit "Send again": a failed message, or an unknown one with confirmation."""
     allowed = (FAILED, UNKNOWN) if confirm_unknown else (FAILED,)
-    async with unit_of_work(workspace_id) as uow:
+    async with unit_of_work(workspace_id, actor) as uow:
         now = utcnow()
         message = await move(
             uow,

@@ -185,8 +185,10 @@ async def test_storing_emits_insight_updated_in_the_api_shape(workspace_id: uuid
         "lead_id": str(lead_id),
         "at": event.created_at.isoformat(),
         "data": event.data,
+        "actor": event.actor,
     }
     decode_event(envelope)
+    assert event.actor == {"type": "ai"}  # the model wrote it
     shown = event.data["insight"]
     assert shown["lead_id"] == str(lead_id) and shown["outcome"] == "BOOKED"
     assert shown["source"] == "offline" and shown["first_name"] == "Dana"

@@ -25,4 +25,6 @@ class Event(Base):
     lead_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
     type: Mapped[str] = mapped_column(String(40))
     data: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    # Who did it (server/core/actors.py); NULL on events written before actors existed: the system.
+    actor: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     created_at: Mapped[datetime] = created_at_column()
