@@ -20,6 +20,7 @@ from server.core.identity import normalize_email
 from server.core.unit_of_work import unit_of_work
 
 ROLES = ("owner", "admin", "setter")
+AUTO_ASSIGN_MODES = ("off", "round_robin")
 MIN_PASSWORD_LENGTH = 8
 
 
@@ -34,6 +35,7 @@ class WorkspaceView(msgspec.Struct):
     id: str
     name: str
     webhook_secret: str | None = None  # shown to owners and admins only
+    auto_assign: str = "off"  # off | round_robin: who gets the leads inbound webhooks create
 
 
 class Principal(msgspec.Struct, frozen=True):
@@ -56,7 +58,9 @@ def user_view(user: User) -> UserView:
 
 def workspace_view(workspace: Workspace, role: str) -> WorkspaceView:
     secret = workspace.webhook_secret if role in ("owner", "admin") else None
-    return WorkspaceView(id=str(workspace.id), name=workspace.name, webhook_secret=secret)
+    return WorkspaceView(
+        id=str(workspace.id), name=workspace.name, webhook_secret=secret, auto_assign=workspace.auto_assign
+    )
 
 
 def hash_token(token: str) -> str:
@@ -187,6 +191,21 @@ async def rotate_webhook_secret(principal: Principal) -> str:
             update(Workspace).where(Workspace.id == principal.workspace_id).values(webhook_secret=secret)
         )
     return secret
+
+
+async def set_auto_assign(principal: Principal, mode: str) -> Workspace:
+    """Turn round-robin assignment of new leads on or off (owners only). Turning it on starts the turn over
+    at the first setter."""
+    if principal.role != "owner":
+        raise Forbidden("only the owner can change how new leads are assigned")
+    if mode not in AUTO_ASSIGN_MODES:
+        raise InvalidInput(f"auto_assign must be one of {', '.join(AUTO_ASSIGN_MODES)}")
+    async with unit_of_work(principal.workspace_id) as uow:
+        workspace = await uow.session.get_one(Workspace, principal.workspace_id, with_for_update=True)
+        if workspace.auto_assign != mode:
+            workspace.auto_assign = mode
+            workspace.auto_assign_turn = 0
+    return workspace
 
 
 async def me(principal: Principal) -> tuple[User, Workspace]:

@@ -1,14 +1,14 @@
-"""Teammates and the webhook secret."""
+"""The workspace's settings, teammates and webhook secret."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, Response, get, post
+from litestar import Controller, Response, get, patch, post
 from litestar.di import Provide
 
 from server.accounts import service as accounts
-from server.accounts.service import Principal, user_view
+from server.accounts.service import Principal, user_view, workspace_view
 from server.handlers.common import CleanInput, ok, provide_principal
 
 
@@ -19,9 +19,18 @@ class MemberIn(CleanInput):
     role: str
 
 
+class WorkspaceSettingsIn(CleanInput):
+    auto_assign: str
+
+
 class WorkspaceController(Controller):
     path = "/api/workspace"
     dependencies = {"principal": Provide(provide_principal)}
+
+    @patch("")
+    async def change_settings(self, principal: Principal, data: WorkspaceSettingsIn) -> Response[Any]:
+        workspace = await accounts.set_auto_assign(principal, data.auto_assign)
+        return ok(workspace_view(workspace, principal.role))
 
     @post("/members", status_code=201)
     async def add_member(self, principal: Principal, data: MemberIn) -> Response[Any]:

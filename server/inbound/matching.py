@@ -84,15 +84,26 @@ _IDENTITY: Final = (
     "title",
 )
 # Plain SQL, prepared once per connection: this is the hottest path of the worker (docs/ARCHITECTURE.md).
+# With round-robin on, the new lead goes to the next setter in the order they joined; taking the turn locks
+# the workspace row until COMMIT, so two leads created at once go to two setters.
 _INSERT_LEAD: Final = PlainStatement(
     f"""
+    WITH turn AS (
+      UPDATE workspaces SET auto_assign_turn = auto_assign_turn + 1
+      WHERE id = CAST(:workspace_id AS uuid) AND auto_assign = 'round_robin'
+      RETURNING auto_assign_turn - 1 AS n
+    ), setters AS (
+      SELECT id, row_number() OVER (ORDER BY created_at, id) - 1 AS i, count(*) OVER () AS c
+      FROM users WHERE workspace_id = CAST(:workspace_id AS uuid) AND role = 'setter'
+    )
     INSERT INTO leads (id, workspace_id, {", ".join(_IDENTITY)}, sentiment_tag, status, channels,
-                       last_message_at, last_inbound_at, activity_at, created_at, updated_at)
+                       last_message_at, last_inbound_at, activity_at, created_at, updated_at, assigned_to)
     VALUES (CAST(:id AS uuid), CAST(:workspace_id AS uuid),
             {", ".join(f"CAST(:{c} AS text)" for c in _IDENTITY)},
             'New', 'new', CAST(:channels AS varchar[]), CAST(:sent_at AS timestamptz),
             CAST(:inbound_at AS timestamptz), CAST(:now AS timestamptz), CAST(:now AS timestamptz),
-            CAST(:now AS timestamptz))
+            CAST(:now AS timestamptz),
+            (SELECT setters.id FROM setters JOIN turn ON setters.i = turn.n % setters.c))
     RETURNING {LEAD_COLUMNS}
     """
 )
