@@ -17,9 +17,7 @@ depends_on = None
 def upgrade() -> None:
     # off | round_robin. The turn counts the leads handed out so far: the next one goes to setter
     # number (turn mod setters), in the order the setters joined.
-    op.add_column(
-        "workspaces", sa.Column("auto_assign", sa.String(20), nullable=False, server_default="off")
-    )
+    op.add_column("workspaces", sa.Column("auto_assign", sa.String(20), nullable=False, server_default="off"))
     op.add_column(
         "workspaces", sa.Column("auto_assign_turn", sa.BigInteger(), nullable=False, server_default="0")
     )
