@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any, cast
 
 from litestar import Litestar
+from litestar.types import LifeSpanReceive, LifeSpanScope, LifeSpanSend, Receive, Scope, Send
 
 from server.core.db.engine import dispose_engine
 from server.core.logging import configure_logging
@@ -24,7 +26,7 @@ from server.handlers.workspace import WorkspaceController
 from server.inbound.accept import handovers
 from server.realtime.going_away import close_on_stop_signals
 from server.realtime.hub import Hub
-from server.realtime.websocket import CLOSE_GOING_AWAY, websocket_endpoint
+from server.realtime.websocket import CLOSE_GOING_AWAY, SERVER_SEND, websocket_endpoint
 
 
 async def start_realtime(app: Litestar) -> None:
@@ -46,10 +48,23 @@ async def stop_realtime(app: Litestar) -> None:
     await app.state.hub.stop()
 
 
+class SetterdeskApp(Litestar):
+    """Litestar, plus the ASGI server's own send callable in every websocket's scope (SERVER_SEND): the hub
+    writes each fanned-out frame through it, skipping the framework's per-message wrappers
+    (docs/ARCHITECTURE.md, "Real time")."""
+
+    async def __call__(
+        self, scope: Scope | LifeSpanScope, receive: Receive | LifeSpanReceive, send: Send | LifeSpanSend
+    ) -> None:
+        if scope["type"] == "websocket":
+            cast(dict[str, Any], scope)[SERVER_SEND] = send
+        await super().__call__(scope, receive, send)
+
+
 def create_app() -> Litestar:
     settings = get_settings()
     configure_logging(settings.log_level, json=settings.log_json)
-    return Litestar(
+    return SetterdeskApp(
         route_handlers=[
             AuthController,
             WorkspaceController,

@@ -30,6 +30,7 @@ def parse_args(argv: list[str] | None = None) -> Options:
     parser.add_argument("--no-compression", action="store_true", help="do not offer permessage-deflate")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/0")
     parser.add_argument("--json", action="store_true", help="print JSON instead of the table")
+    parser.add_argument("--no-relay", action="store_true", help="skip the bare relay's rounds")
     args = parser.parse_args(argv)
     sockets, commits = _ints(args.sockets), _ints(args.commits)
     if len(commits) == 1:
@@ -48,6 +49,7 @@ def parse_args(argv: list[str] | None = None) -> Options:
         compression=not args.no_compression,
         redis_url=args.redis_url,
         as_json=args.json,
+        relay=not args.no_relay,
     )
 
 

@@ -21,6 +21,7 @@ def analyse(clients: list[Client], expected: list[int], made: list[Commit]) -> d
     lost = duplicated = unexpected = out_of_order = complete = 0
     frame_bytes: list[int] = []
     for client in clients:
+        client.parse()  # anything that came after the wait
         ids = [event_id for _, event_id, _, _ in client.events]
         seen: set[int] = set()
         for received, event_id, at, size in client.events:

@@ -21,3 +21,4 @@ class Options:
     compression: bool
     redis_url: str
     as_json: bool
+    relay: bool = True  # also measure the bare relay (bare_relay.py) in each round

@@ -9,6 +9,59 @@ from bench.report import fmt, table
 
 TARGET_P99_MS = 50.0
 TARGET_AT_SOCKETS = 1000
+TARGET_RATIO = 1.5  # hub / bare relay, p99 and CPU per socket-event, same run (issue 17)
+
+
+def per_socket_us(r: dict[str, Any]) -> float | None:
+    """Process CPU per socket per event, in microseconds."""
+    cpu = r.get("web_cpu_ms_per_commit")
+    return cpu * 1000 / r["opened"] if cpu is not None and r.get("opened") else None
+
+
+def ratio(a: float | None, b: float | None) -> float | None:
+    return round(a / b, 2) if a is not None and b else None
+
+
+def relay_table(rounds: list[dict[str, Any]]) -> tuple[str, list[str]]:
+    rows, notes = [], []
+    for r in rounds:
+        relay = r.get("relay")
+        if relay is None:
+            continue
+        hub_cpu, relay_cpu = per_socket_us(r), per_socket_us(relay)
+        p99_ratio = ratio(r["latency_ms"]["p99"], relay["latency_ms"]["p99"])
+        cpu_ratio = ratio(hub_cpu, relay_cpu)
+        rows.append(
+            [
+                f"{r['sockets']:,} sockets",
+                f"{fmt(r['latency_ms']['p50'])} / {fmt(r['latency_ms']['p99'])}",
+                f"{fmt(relay['latency_ms']['p50'])} / {fmt(relay['latency_ms']['p99'])}",
+                fmt(p99_ratio, 2),
+                fmt(hub_cpu),
+                fmt(relay_cpu),
+                fmt(cpu_ratio, 2),
+                f"{relay['lost']} / {relay['duplicated']}",
+            ]
+        )
+        if r["sockets"] == TARGET_AT_SOCKETS:
+            met = [x is not None and x <= TARGET_RATIO for x in (p99_ratio, cpu_ratio)]
+            notes.append(
+                f"target at {TARGET_AT_SOCKETS:,} sockets, hub ≤ {TARGET_RATIO:g}× the bare relay: p99 "
+                f"{fmt(p99_ratio, 2)}× ({'met' if met[0] else 'NOT met'}), CPU per socket-event "
+                f"{fmt(cpu_ratio, 2)}× ({'met' if met[1] else 'NOT met'})"
+            )
+    title = "The hub against the bare relay (bench/realtime_fanout/bare_relay.py), same clients, same run"
+    header = [
+        "",
+        "hub p50 / p99 ms",
+        "relay p50 / p99 ms",
+        "p99 ratio",
+        "hub CPU µs/socket-event",
+        "relay CPU µs/socket-event",
+        "CPU ratio",
+        "relay lost / dup",
+    ]
+    return (table(title, header, rows) if rows else ""), notes
 
 
 def render(data: dict[str, Any]) -> str:
@@ -93,4 +146,7 @@ def render(data: dict[str, Any]) -> str:
         f"{'met' if subscriptions == {1} else 'NOT met'} (seen {sorted(subscriptions)})"
     )
     notes.append(f"web log ({LOG_NAME}.log): {data['log_lines']} lines, {data['log_errors']} at error level")
-    return "\n\n".join([first, "\n".join(notes)])
+    second, relay_notes = relay_table(rounds)
+    if setup.get("relay"):
+        relay_notes.append(f"bare relay process: `{setup['relay']}`")
+    return "\n\n".join(part for part in [first, "\n".join(notes), second, "\n".join(relay_notes)] if part)

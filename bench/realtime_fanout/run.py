@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import os
 import signal
 import time
@@ -27,6 +28,7 @@ from bench.realtime_fanout.lead import (
 )
 from bench.realtime_fanout.options import DATABASE_URL, LOG_NAME, Options
 from bench.realtime_fanout.redis_clients import web_redis_clients
+from bench.realtime_fanout.relay_round import run_relay_round, sample_event, start_relay
 from bench.realtime_fanout.sockets import Client, close_clients, open_clients, wait_delivered
 from bench.report import note
 from tests.processes import Process, Processes, free_port, wait_http
@@ -46,6 +48,7 @@ async def run_round(
     opts: Options,
     account: Account,
     web: Process,
+    fanout_base: str,
     conn: asyncpg.Connection,
     redis: aioredis.Redis,
     sockets: int,
@@ -55,7 +58,10 @@ async def run_round(
     redis_port = urlsplit(opts.redis_url).port or 6379
     note(f"N={sockets}: opening sockets, {opts.connect_batch} handshakes at a time")
     opened_at = time.monotonic()
-    failures = await open_clients(account, sockets, opts.connect_batch, opts.compression, clients)
+    # The sockets are on the fan-out process; the commits go through another web process, so the fan-out
+    # process's CPU is the fan-out's alone (poke, log read, frames), as the bare relay's is.
+    on_fanout = dataclasses.replace(account, base=fanout_base)
+    failures = await open_clients(on_fanout, sockets, opts.connect_batch, opts.compression, clients)
     connect_s = time.monotonic() - opened_at
     if not clients:
         raise RuntimeError(f"N={sockets}: no socket opened: {failures[:3]}")
@@ -111,24 +117,42 @@ async def run(opts: Options) -> dict[str, Any]:
         redis_port = urlsplit(opts.redis_url).port or 6379
         web = procs.start_role(LOG_NAME, "web", env)
         base = f"http://127.0.0.1:{env['PORT']}"
+        commit_env = web_env(opts, free_port(), namespace)
+        committer = procs.start_role(f"{LOG_NAME}-commits", "web", commit_env)
+        commit_base = f"http://127.0.0.1:{commit_env['PORT']}"
+        relay_env = {**web_env(opts, free_port(), namespace), "BARE_RELAY_CHANNEL": f"{namespace}:relay"}
+        relay = start_relay(procs, relay_env)
+        relay_base = f"http://127.0.0.1:{relay_env['PORT']}"
         await asyncio.to_thread(wait_http, f"{base}/healthz", process=web)
-        account = await create_account(base)
+        await asyncio.to_thread(wait_http, f"{commit_base}/healthz", process=committer)
+        await asyncio.to_thread(wait_http, f"{relay_base}/", process=relay)
+        account = await create_account(commit_base)
         redis_idle = await web_redis_clients(redis, web.pid, redis_port)
         if opts.warmup:
             note(f"warm-up: 1 socket, {opts.warmup} commits")
-            if failures := await open_clients(account, 1, 1, opts.compression, clients):
+            on_fanout = dataclasses.replace(account, base=base)
+            if failures := await open_clients(on_fanout, 1, 1, opts.compression, clients):
                 raise RuntimeError(f"warm-up socket: {failures[0]}")
             await make_commits(account, opts.warmup, opts.rate, "warm-up")
             await wait_delivered(clients, opts.warmup, opts.settle_s)
             await close_clients(clients, 1)
         rounds = []
-        for sockets, commits in zip(opts.sockets, opts.commits, strict=True):
-            rounds.append(await run_round(opts, account, web, conn, redis, sockets, commits, clients))
+        for index, (sockets, commits) in enumerate(zip(opts.sockets, opts.commits, strict=True)):
+            hub_round = await run_round(opts, account, web, base, conn, redis, sockets, commits, clients)
             await asyncio.sleep(1.0)  # the server's per-socket cleanup finishes before the next round
+            if opts.relay:
+                event = await sample_event(conn, account.lead_id)
+                channel = relay_env["BARE_RELAY_CHANNEL"]
+                hub_round["relay"] = await run_relay_round(
+                    opts, account, relay, relay_base, channel, redis, event, sockets, commits, clients, index
+                )
+                await asyncio.sleep(1.0)
+            rounds.append(hub_round)
         return {
             "setup": {
                 "cpus": os.cpu_count(),
                 "web": web.command(),
+                "relay": relay.command() if opts.relay else None,
                 "rate_per_s": opts.rate,
                 "compression": "client offers deflate" if opts.compression else "no deflate offered",
                 "connect_batch": opts.connect_batch,

@@ -12,6 +12,7 @@ from server.core.actors import SYSTEM
 from server.core.db.engine import read_session
 from server.core.db.models import Event
 from server.core.errors import InvalidInput
+from server.core.event_schemas import LEAD_READ
 from server.leads.service import get_lead
 
 
@@ -19,7 +20,10 @@ async def lead_activity(
     workspace_id: uuid.UUID, lead_id: uuid.UUID, *, limit: int, cursor: str | None
 ) -> tuple[list[dict[str, Any]], str | None]:
     """Events in the envelope of the websocket, newest first; `cursor` is the id of the last event seen."""
-    query = select(Event).where(Event.workspace_id == workspace_id, Event.lead_id == lead_id)
+    # Reads are each user's own business (and one per opening of the lead): not history.
+    query = select(Event).where(
+        Event.workspace_id == workspace_id, Event.lead_id == lead_id, Event.type != LEAD_READ
+    )
     if cursor:
         if not cursor.isdigit():
             raise InvalidInput("cursor must be a next_cursor from this list", code="invalid_cursor")

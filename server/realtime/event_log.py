@@ -7,26 +7,17 @@ connection (no BEGIN/ROLLBACK round trips) returning plain rows, not ORM objects
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, Final
 
 from sqlalchemy import ColumnElement, Select, func, select
 
 from server.core.actors import SYSTEM
 from server.core.db.engine import autocommit
 from server.core.db.models import Event
+from server.core.db.plain_sql import PlainStatement
 
 # A client further behind than this refetches over REST instead of replaying.
 REPLAY_LIMIT = 1000
-
-EVENT_COLUMNS = (
-    Event.id,
-    Event.type,
-    Event.workspace_id,
-    Event.lead_id,
-    Event.created_at,
-    Event.data,
-    Event.actor,
-)
 
 
 def _stream(workspace_id: uuid.UUID, lead_id: uuid.UUID | None) -> list[ColumnElement[bool]]:
@@ -41,27 +32,42 @@ async def _rows(query: Select[Any]) -> list[Any]:
         return list((await db.execute(query)).all())
 
 
+_EVENT_COLUMNS_SQL: Final = "id, type, workspace_id, lead_id, created_at, data, actor"
+# The live path's read, once per poke per stream: plain SQL (prepared once per connection), so its cost per
+# event stays a round trip, not SQLAlchemy's statement building (docs/ARCHITECTURE.md, "Real time").
+_WORKSPACE_EVENTS_AFTER: Final = PlainStatement(
+    f"SELECT {_EVENT_COLUMNS_SQL} FROM events"
+    " WHERE workspace_id = CAST(:workspace_id AS uuid) AND id > CAST(:after_id AS bigint)"
+    " ORDER BY id LIMIT CAST(:limit AS integer)"
+)
+_LEAD_EVENTS_AFTER: Final = PlainStatement(
+    f"SELECT {_EVENT_COLUMNS_SQL} FROM events"
+    " WHERE workspace_id = CAST(:workspace_id AS uuid) AND lead_id = CAST(:lead_id AS uuid)"
+    " AND id > CAST(:after_id AS bigint) ORDER BY id LIMIT CAST(:limit AS integer)"
+)
+
+
 async def events_after(
     workspace_id: uuid.UUID, lead_id: uuid.UUID | None, after_id: int, *, limit: int = REPLAY_LIMIT + 1
 ) -> list[dict[str, Any]]:
     """Events of one lead (or, with lead_id None, of the whole workspace) with id > after_id, in id order."""
-    query = (
-        select(*EVENT_COLUMNS)
-        .where(*_stream(workspace_id, lead_id), Event.id > after_id)
-        .order_by(Event.id)
-        .limit(limit)
-    )
+    params: dict[str, Any] = {"workspace_id": workspace_id, "after_id": after_id, "limit": limit}
+    statement = _WORKSPACE_EVENTS_AFTER
+    if lead_id is not None:
+        statement, params["lead_id"] = _LEAD_EVENTS_AFTER, lead_id
+    async with autocommit() as db:
+        rows = await statement.fetch(db, params)
     return [
         {
-            "id": event_id,
-            "type": type_,
-            "workspace_id": str(workspace),
-            "lead_id": str(lead) if lead else None,
-            "at": created_at.isoformat(),
-            "data": data,
-            "actor": actor or SYSTEM,
+            "id": row["id"],
+            "type": row["type"],
+            "workspace_id": str(row["workspace_id"]),
+            "lead_id": str(row["lead_id"]) if row["lead_id"] else None,
+            "at": row["created_at"].isoformat(),
+            "data": row["data"],
+            "actor": row["actor"] or SYSTEM,
         }
-        for event_id, type_, workspace, lead, created_at, data, actor in await _rows(query)
+        for row in rows
     ]
 
 

@@ -17,6 +17,7 @@ from typing import Any
 
 import msgspec
 
+from server.core.event_schemas import LEAD_READ
 from server.core.logging import get_logger
 from server.core.publisher import EVENTS_PATTERN
 from server.core.redis import subscription_client
@@ -31,27 +32,35 @@ REFRESH_PAGE = 5000
 StreamKey = tuple[uuid.UUID, uuid.UUID | None]  # (workspace, lead); lead None = the inbox
 
 
-Frames = list[tuple[int, str]]  # (event id, the text frame that carries it)
+SendMessage = dict[str, Any]  # an ASGI "websocket.send" message
+# (event id, the message that carries it, the one user it is for or None for everyone of the workspace)
+Frames = list[tuple[int, SendMessage, str | None]]
 
 
-def text_frame(message: dict[str, Any]) -> str:
-    """A websocket text frame: the message as JSON."""
-    return msgspec.json.encode(message).decode()
+def text_message(message: dict[str, Any]) -> SendMessage:
+    """The ASGI message that sends `message` as a JSON text frame."""
+    return {"type": "websocket.send", "text": msgspec.json.encode(message).decode()}
 
 
-def event_frame(event: dict[str, Any]) -> str:
-    """The frame of one event, encoded once for every subscription that gets it."""
-    return text_frame({"type": "event", "event": event})
+def event_message(event: dict[str, Any]) -> SendMessage:
+    """The message of one event, encoded once and shared by every subscription that gets it."""
+    return text_message({"type": "event", "event": event})
+
+
+def audience(event: dict[str, Any]) -> str | None:
+    """Whom an event is for: `lead.read` reaches the reader's own sockets only (API.md, "Team workflow")."""
+    return str(event["data"].get("user_id")) if event["type"] == LEAD_READ else None
 
 
 def event_frames(events: list[dict[str, Any]]) -> Frames:
-    return [(event["id"], event_frame(event)) for event in events]
+    return [(event["id"], event_message(event), audience(event)) for event in events]
 
 
 @dataclass(eq=False)
 class Subscription:
     key: StreamKey
-    send: Callable[[str], None]  # queues one text frame on the subscriber's socket
+    send: Callable[[SendMessage], None]  # writes (or queues) one message on the subscriber's socket
+    user_id: str  # the subscriber: events for another user only move its high-water mark
     high_water: int = 0
     replaying: bool = False
     pending: Frames = field(default_factory=list)
@@ -60,10 +69,11 @@ class Subscription:
         if self.replaying:
             self.pending.extend(frames)
             return
-        for event_id, frame in frames:
+        for event_id, message, only_for in frames:
             if event_id > self.high_water:
                 self.high_water = event_id
-                self.send(frame)
+                if only_for is None or only_for == self.user_id:
+                    self.send(message)
 
 
 @dataclass(eq=False)
@@ -197,7 +207,8 @@ class Hub:
     async def subscribe(
         self,
         key: StreamKey,
-        send: Callable[[str], None],
+        send: Callable[[SendMessage], None],
+        user_id: str,
         last_event_id: int | None,
         ack: dict[str, Any],
     ) -> Subscription | None:
@@ -210,10 +221,10 @@ class Hub:
         if last_event_id is not None and last_event_id > await latest_event_id(key[0], None):
             return None
         stream = await self._stream(key)
-        subscription = Subscription(key=key, send=send, replaying=last_event_id is not None)
+        subscription = Subscription(key=key, send=send, user_id=user_id, replaying=last_event_id is not None)
         subscription.high_water = stream.cursor if last_event_id is None else last_event_id
         stream.subscriptions.add(subscription)
-        send(text_frame({**ack, "last_event_id": subscription.high_water}))
+        send(text_message({**ack, "last_event_id": subscription.high_water}))
         if key[1] is not None:
             self._spawn(self._send_presence(stream, subscription))
         if last_event_id is None:
@@ -253,16 +264,16 @@ class Hub:
         if viewers == stream.viewers:
             return
         stream.viewers = viewers
-        frame = event_frame(presence.presence_event(workspace_id, lead_id, viewers))
+        message = event_message(presence.presence_event(workspace_id, lead_id, viewers))
         for subscription in list(stream.subscriptions):
-            subscription.send(frame)
+            subscription.send(message)
 
     async def _send_presence(self, stream: Stream, subscription: Subscription) -> None:
         workspace_id, lead_id = stream.key
         assert lead_id is not None
         with contextlib.suppress(Exception):
             viewers = await presence.viewers(lead_id)
-            subscription.send(event_frame(presence.presence_event(workspace_id, lead_id, viewers)))
+            subscription.send(event_message(presence.presence_event(workspace_id, lead_id, viewers)))
 
     async def _sweep_presence(self) -> None:
         """Viewers whose browser vanished expire: tell the lead's subscribers without waiting for a poke."""

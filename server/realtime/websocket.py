@@ -1,4 +1,4 @@
-"""GET /ws: subscriptions to leads and the inbox, presence, ping; one bounded send queue per socket.
+"""GET /ws: subscriptions to leads and the inbox, presence, ping; one bounded backlog per socket.
 
 A client that cannot keep up is closed (1013, "try again later") rather than slowing anyone else down;
 it reconnects and resumes from its last event id.
@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import uuid
-from typing import Any
+from typing import Any, cast
 
 import msgspec
 from litestar import WebSocket, websocket
@@ -23,7 +23,8 @@ from server.core.db.models import Lead
 from server.core.logging import get_logger
 from server.core.settings import get_settings
 from server.realtime import presence
-from server.realtime.hub import Hub, Subscription, text_frame
+from server.realtime.hub import Hub, Subscription, text_message
+from server.realtime.socket_sender import Send, SocketSender
 
 log = get_logger(__name__)
 
@@ -31,6 +32,7 @@ MAX_EVENT_ID = 2**63 - 1  # events.id is a BIGINT: a larger last_event_id would 
 CLOSE_TOO_SLOW = 1013
 CLOSE_GOING_AWAY = 1001
 CLOSE_UNAUTHENTICATED = 4401
+SERVER_SEND = "setterdesk.server_send"  # the ASGI server's send callable, put in the scope by server.app
 CANNOT_RESUME = "cannot resume from that last_event_id (too many events missed, or an id no event has)"
 
 
@@ -39,8 +41,13 @@ class Connection:
         self.id = uuid.uuid4().hex
         self.socket = socket
         self.principal = principal
+        self.user_id = str(principal.user_id)
         self.hub = hub
-        self.queue: asyncio.Queue[str | None] = asyncio.Queue(maxsize=get_settings().ws_send_queue_max)
+        # Frames go to the ASGI server's own send once accepted (the framework's wrappers only track HTTP
+        # responses and refuse a closed socket, which the server's send refuses too); Litestar's otherwise.
+        send = socket.scope.get(SERVER_SEND) or socket.send  # type: ignore[misc]
+        limit = get_settings().ws_send_queue_max
+        self.sender = SocketSender(cast(Send, send), limit, on_overflow=self._too_slow)
         self.leads: dict[uuid.UUID, Subscription] = {}
         self.inbox: Subscription | None = None
         self.presence_leads: set[uuid.UUID] = set()
@@ -48,17 +55,13 @@ class Connection:
 
     # --- sending ---------------------------------------------------------------------------------------
     def send(self, message: dict[str, Any]) -> None:
-        self.send_frame(text_frame(message))
+        """Our own messages (acks, errors, pong). The hub writes events straight to `self.sender.push`: one
+        encoded frame shared by every socket (socket_sender.py)."""
+        self.sender.push(text_message(message))
 
-    def send_frame(self, frame: str) -> None:
-        """Queue one text frame; an event frame is encoded once by the hub and shared by every socket."""
-        if self.close_code is not None:
-            return
-        try:
-            self.queue.put_nowait(frame)
-        except asyncio.QueueFull:
-            log.warning("ws.too_slow", connection_id=self.id, user_id=str(self.principal.user_id))
-            self.close(CLOSE_TOO_SLOW)
+    def _too_slow(self) -> None:
+        log.warning("ws.too_slow", connection_id=self.id, user_id=str(self.principal.user_id))
+        self.close(CLOSE_TOO_SLOW)
 
     def error(self, code: str, message: str) -> None:
         self.send({"type": "error", "code": code, "message": message})
@@ -66,29 +69,18 @@ class Connection:
     def close(self, code: int) -> None:
         if self.close_code is None:
             self.close_code = code
-            # Make room for the sentinel: the sender stops and the socket closes with `code`.
-            while not self.queue.empty():
-                self.queue.get_nowait()
-            self.queue.put_nowait(None)
-
-    async def _sender(self) -> None:
-        while (data := await self.queue.get()) is not None:
-            await self.socket.send_text(data)
-        with contextlib.suppress(Exception):
-            await self.socket.close(code=self.close_code or CLOSE_GOING_AWAY)
+            self.sender.close(code)
 
     # --- receiving -------------------------------------------------------------------------------------
     async def run(self) -> None:
-        sender = asyncio.create_task(self._sender())
         receiver = asyncio.create_task(self._receiver())
         try:
-            await asyncio.wait({sender, receiver}, return_when=asyncio.FIRST_COMPLETED)
+            await asyncio.wait({self.sender.finished, receiver}, return_when=asyncio.FIRST_COMPLETED)
         finally:
             receiver.cancel()
-            if not sender.done():
-                self.close(CLOSE_GOING_AWAY)
-                with contextlib.suppress(Exception):
-                    await asyncio.wait_for(sender, 5)
+            self.close(CLOSE_GOING_AWAY)  # no-op when already closing
+            with contextlib.suppress(Exception):
+                await self.sender.stop(grace_s=5)
             await self._cleanup()
 
     async def _receiver(self) -> None:
@@ -161,7 +153,7 @@ class Connection:
             self.hub.unsubscribe(old)
         ack = {"type": "subscribed", "lead_id": str(lead_id)}
         key = (self.principal.workspace_id, lead_id)
-        subscription = await self.hub.subscribe(key, self.send_frame, last_event_id, ack)
+        subscription = await self.hub.subscribe(key, self.sender.push, self.user_id, last_event_id, ack)
         if subscription is None:
             self.error(
                 "resync_required",
@@ -178,7 +170,7 @@ class Connection:
             self.hub.unsubscribe(self.inbox)
         ack = {"type": "subscribed", "lead_id": None, "inbox": True}
         self.inbox = await self.hub.subscribe(
-            (self.principal.workspace_id, None), self.send_frame, last_event_id, ack
+            (self.principal.workspace_id, None), self.sender.push, self.user_id, last_event_id, ack
         )
         if self.inbox is None:
             self.error(

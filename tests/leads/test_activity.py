@@ -62,3 +62,10 @@ async def test_a_setters_sentiment_change_is_theirs_and_the_list_pages(workspace
             f"/api/leads/{lead_id}/activity", params={"cursor": "abc"}, headers=workspace.auth
         )
     ).status_code == 400
+
+
+async def test_reads_are_not_history(workspace: Workspace) -> None:
+    result = await deliver(workspace, "email", interested_email("Still there?"))
+    await workspace.client.post(f"/api/leads/{result['lead_id']}/read", headers=workspace.auth)
+    items = (await activity(workspace, result["lead_id"], limit="100"))["items"]
+    assert items and "lead.read" not in {item["type"] for item in items}
