@@ -30,6 +30,7 @@ APP_PAGES = [
     "/inbox",
     "/insights",
     "/settings/integrations",
+    "/settings/team",
     "/leads/{lead_id:str}",
 ]
 

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.slow
 
 
 def test_pages_carry_a_strict_content_security_policy(web_stack: Stack) -> None:
-    for path in ("/", "/inbox", "/signin", "/insights", f"/leads/{uuid.uuid4()}"):
+    for path in ("/", "/inbox", "/signin", "/insights", "/settings/team", f"/leads/{uuid.uuid4()}"):
         response = httpx.get(web_stack.url + path)
         assert response.status_code == 200
         assert response.headers["content-type"].startswith("text/html")

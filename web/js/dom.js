@@ -138,11 +138,15 @@ export function debounce(fn, ms) {
 
 // --- toasts ----------------------------------------------------------------------------------------
 
-export function toast(message, kind = 'info', ms = 3500) {
+export function toast(message, kind = 'info', ms = 3500, { onclick = null, testid = null } = {}) {
   const host = document.getElementById('toasts');
-  if (!host) return;
-  const el = h('div', { class: `toast toast-${kind}` }, message);
+  if (!host) return null;
+  // A toast with an action is a button (it takes the pointer); the others let clicks through.
+  const el = onclick
+    ? h('button', { type: 'button', class: `toast toast-${kind} toast-action`, 'data-testid': testid, onclick: () => { el.remove(); onclick(); } }, message)
+    : h('div', { class: `toast toast-${kind}`, 'data-testid': testid }, message);
   host.appendChild(el);
   setTimeout(() => el.classList.add('leaving'), ms);
   setTimeout(() => el.remove(), ms + 300);
+  return el;
 }

@@ -1,10 +1,17 @@
-// The CRM drawer: who the lead is, the sentiment dropdown (all 14 tags), the lead status it implies, the
-// appointment, draft failures and, when the lead has one, the conversation insight.
+// The CRM drawer, in two tabs. Details: who the lead is, the sentiment dropdown (all 14 tags), the lead status
+// it implies, the appointment, draft failures and, when the lead has one, the conversation insight. Activity:
+// the lead's history with who did what (activity.js).
 
 import { api, ApiError, paths } from './api.js';
 import { h, replace, leadName, fullTime, toast } from './dom.js';
 import { icon, CHANNEL_LABEL, channelIcon, CHANNELS } from './icons.js';
 import { SENTIMENT_TAGS, DRAFT_ELIGIBLE, STATUS_LABEL, sentimentBadge } from './sentiment.js';
+import { ActivityTimeline } from './activity.js';
+
+const TABS = [
+  ['details', 'Details'],
+  ['activity', 'Activity'],
+];
 
 function toLocalInput(iso) {
   const date = iso ? new Date(iso) : new Date();
@@ -13,30 +20,53 @@ function toLocalInput(iso) {
 }
 
 export class Drawer {
-  constructor({ composer }) {
+  constructor({ composer, members }) {
     this.composer = composer;
     this.lead = null;
     this.insight = null;
     this.insightFor = null;
     this.busy = false;
+    this.tab = 'details';
+    this.timeline = new ActivityTimeline({ members });
+    this.tabButtons = TABS.map(([id, label]) =>
+      h('button', { type: 'button', role: 'tab', class: 'drawer-tab', 'data-tab': id, 'data-testid': `drawer-tab-${id}`, onclick: () => this.setTab(id) }, label),
+    );
+    this.tabBar = h('div', { class: 'drawer-tabs', role: 'tablist', 'aria-label': 'Lead panels' }, this.tabButtons);
+    this.body = h('div', { class: 'drawer-body', role: 'tabpanel' });
     this.el = h('aside', { class: 'drawer', 'aria-label': 'Lead details', 'data-testid': 'drawer' });
   }
 
-  setLead(lead) {
+  /** `reload`: the lead was fetched again (first open, or a resync), so its history is fetched again too. */
+  setLead(lead, { reload = false } = {}) {
     const changed = !this.lead || this.lead.id !== lead.id;
     this.lead = lead;
+    this.timeline.setLead(lead);
     if (changed) {
       this.insight = null;
       this.insightFor = lead.id;
       this.loadInsight();
     }
+    if (this.tab === 'activity') this.timeline.show(lead, { reload: reload && !changed });
     this.render();
+  }
+
+  setTab(tab) {
+    if (tab === this.tab) return;
+    this.tab = tab;
+    if (tab === 'activity' && this.lead) this.timeline.show(this.lead);
+    this.render();
+  }
+
+  /** A live event of the open lead: the timeline puts it on top. */
+  event(event) {
+    this.timeline.event(event);
   }
 
   clear() {
     this.lead = null;
     this.insight = null;
     this.insightFor = null;
+    this.timeline.clear();
     replace(this.el);
   }
 
@@ -101,6 +131,20 @@ export class Drawer {
   render() {
     const lead = this.lead;
     if (!lead) return;
+    for (const button of this.tabButtons) {
+      const active = button.dataset.tab === this.tab;
+      button.classList.toggle('active', active);
+      button.setAttribute('aria-selected', String(active));
+    }
+    if (this.el.firstChild !== this.tabBar) replace(this.el, this.tabBar, this.body);
+    if (this.tab === 'activity') {
+      if (this.body.firstChild !== this.timeline.el) replace(this.body, this.timeline.el);
+      return;
+    }
+    this.renderDetails(lead);
+  }
+
+  renderDetails(lead) {
     const select = h(
       'select',
       {
@@ -113,7 +157,7 @@ export class Drawer {
       SENTIMENT_TAGS.map((tag) => h('option', { value: tag, selected: tag === lead.sentiment_tag }, DRAFT_ELIGIBLE.has(tag) ? `${tag}  ·  AI drafts` : tag)),
     );
     replace(
-      this.el,
+      this.body,
       h(
         'div',
         { class: 'drawer-section drawer-lead' },
@@ -167,6 +211,10 @@ export class Drawer {
         : null,
       this.insightPanel(),
     );
+  }
+
+  destroy() {
+    this.timeline.destroy();
   }
 
   appointment(lead) {

@@ -1,10 +1,10 @@
-// The lead view: header with presence, channel tabs, the conversation across channels (older pages on
+// The lead view: header with the assignee and presence, channel tabs, the conversation across channels (older pages on
 // scroll, email HTML in a sandboxed frame, each outbound message's delivery), the compose pane of the active
 // channel, and the CRM drawer. Its state comes from GET /api/leads/{id} and is kept live by the lead's own
 // feed (message.updated moves a delivery along in every teammate's browser).
 
 import { api, ApiError, paths } from './api.js';
-import { h, replace, avatar, leadName, fullTime, messageTime } from './dom.js';
+import { h, replace, avatar, leadName } from './dom.js';
 import { icon, channelIcon, CHANNELS, CHANNEL_LABEL } from './icons.js';
 import { sentimentBadge } from './sentiment.js';
 import { presenceBar, PresenceReporter } from './presence.js';
@@ -12,48 +12,15 @@ import { Composer } from './compose.js';
 import { Drawer } from './drawer.js';
 import { DeliveryFooters } from './message_delivery.js';
 import { isNewerDelivery } from './delivery.js';
+import { AssigneeControl } from './assignee_menu.js';
+import { setPageTitle } from './title.js';
+import { messageElement } from './message_view.js';
 
 const PAGE = 50;
 const FIRST_PAGE = 80; // GET /api/leads/{id} returns the last 80 messages
 const NEAR_BOTTOM_PX = 140;
-const SENT_BY = { lead: 'Lead', setter: 'Setter', ai: 'AI', provider: 'Campaign' };
 
 const byTime = (a, b) => (a.sent_at < b.sent_at ? -1 : a.sent_at > b.sent_at ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
-
-/** Sanitized email HTML in a sandboxed srcdoc frame: no scripts run (no allow-scripts, and the page's CSP
- *  is inherited), remote images were already removed by the server, links open in a new tab. */
-function emailFrame(html, onFit) {
-  const frame = h('iframe', {
-    class: 'email-frame',
-    sandbox: 'allow-same-origin',
-    referrerpolicy: 'no-referrer',
-    loading: 'lazy',
-    title: 'Email message',
-    'data-testid': 'email-frame',
-  });
-  frame.srcdoc = `<!doctype html><html><head><meta charset="utf-8"><link rel="stylesheet" href="/static/css/email-frame.css"></head><body>${html}</body></html>`;
-  const fit = () => {
-    const doc = frame.contentDocument;
-    if (!doc || !doc.body) return;
-    // The body's own height: the document's would never shrink below the frame's current height.
-    frame.style.height = `${Math.min(2400, Math.ceil(doc.body.getBoundingClientRect().height) + 4)}px`;
-    if (onFit) onFit();
-  };
-  frame.addEventListener('load', () => {
-    fit();
-    setTimeout(fit, 250);
-    const doc = frame.contentDocument;
-    if (!doc) return;
-    doc.addEventListener('click', (event) => {
-      const link = event.target instanceof Element ? event.target.closest('a[href]') : null;
-      if (!link) return;
-      event.preventDefault();
-      const href = link.getAttribute('href') || '';
-      if (/^(https?:|mailto:)/i.test(href)) window.open(href, '_blank', 'noopener,noreferrer');
-    });
-  });
-  return frame;
-}
 
 export class LeadView {
   constructor(session, { inbox, navigate }) {
@@ -78,7 +45,8 @@ export class LeadView {
       onSent: (message) => this.addMessage(message, { scroll: true }),
       onPaneChanged: () => this.renderTabs(),
     });
-    this.drawer = new Drawer({ composer: this.composer });
+    this.drawer = new Drawer({ composer: this.composer, members: session.members });
+    this.assignee = new AssigneeControl({ session, onAssigned: (lead) => this.setLead(lead) });
     this.footers = new DeliveryFooters({ role: this.me.role, onMessage: (message) => this.updateMessage(message) });
     this.build();
     this.renderEmpty();
@@ -167,10 +135,10 @@ export class LeadView {
     this.composer.setActive(this.activeChannel);
     this.composer.load(this.lead, detail.drafts);
     this.composer.el.hidden = false;
-    this.drawer.setLead(this.lead);
-    this.inbox.leadSeen(this.lead);
+    this.drawer.setLead(this.lead, { reload: true });
+    this.assignee.setLead(this.lead);
     this.scrollToBottom();
-    document.title = `${leadName(this.lead)} · Setterdesk`;
+    setPageTitle(`${leadName(this.lead)} · Setterdesk`);
   }
 
   initialChannel(detail) {
@@ -187,6 +155,7 @@ export class LeadView {
   // --- live events ----------------------------------------------------------------------------------
   apply(event) {
     const data = event.data || {};
+    this.drawer.event(event);
     switch (event.type) {
       case 'message.created':
         this.addMessage(data.message);
@@ -224,7 +193,7 @@ export class LeadView {
     this.renderTabs();
     this.composer.setLead(this.lead);
     this.drawer.setLead(this.lead);
-    this.inbox.leadSeen(this.lead);
+    this.assignee.setLead(this.lead);
   }
 
   addMessage(message, { scroll = false } = {}) {
@@ -322,7 +291,7 @@ export class LeadView {
     replace(this.tabs);
     replace(this.threadInner);
     replace(this.threadTop);
-    document.title = 'Inbox · Setterdesk';
+    setPageTitle('Inbox · Setterdesk');
   }
 
   renderLoading() {
@@ -354,7 +323,7 @@ export class LeadView {
         h('h1', { 'data-testid': 'lead-name' }, name),
         h('p', { class: 'muted' }, [lead.title, lead.company].filter(Boolean).join(' · ') || [lead.email, lead.phone].find((v) => v && v !== name) || ''),
       ),
-      h('div', { class: 'lead-head-meta' }, sentimentBadge(lead.sentiment_tag), presenceBar(this.viewers, this.me)),
+      h('div', { class: 'lead-head-meta' }, sentimentBadge(lead.sentiment_tag), presenceBar(this.viewers, this.me), this.assignee.el),
     );
   }
 
@@ -414,33 +383,14 @@ export class LeadView {
   }
 
   messageEl(m) {
-    const inbound = m.direction === 'inbound';
-    const lead = this.lead || {};
-    const who = inbound ? leadName(lead) : m.sent_by === 'ai' ? 'AI draft, approved' : m.sent_by === 'setter' ? this.workspaceName : m.from || this.workspaceName;
-    const body =
-      m.channel === 'email' && m.html
-        ? emailFrame(m.html, () => {
-            if (this.stick) this.thread.scrollTop = this.thread.scrollHeight;
-          })
-        : h('div', { class: 'msg-text' }, m.body || h('span', { class: 'muted' }, '(no text)'));
-    return h(
-      'article',
-      { class: ['msg', inbound ? 'inbound' : 'outbound', `ch-${m.channel}`], 'data-message-id': m.id, 'data-testid': 'message' },
-      h(
-        'header',
-        { class: 'msg-head' },
-        inbound ? avatar(who, 'sm') : h('span', { class: `avatar avatar-sm sender-${m.sent_by}` }, m.sent_by === 'ai' ? icon('sparkle', { size: 12 }) : icon('user', { size: 12 })),
-        h('span', { class: 'msg-who' }, who),
-        h('span', { class: `sent-by sent-by-${m.sent_by}`, 'data-testid': 'sent-by' }, SENT_BY[m.sent_by] || m.sent_by),
-        h('span', { class: 'msg-channel' }, channelIcon(m.channel, 12), CHANNEL_LABEL[m.channel]),
-        h('span', { class: 'grow' }),
-        h('time', { datetime: m.sent_at, title: fullTime(m.sent_at) }, messageTime(m.sent_at)),
-      ),
-      m.channel === 'email' && m.subject ? h('div', { class: 'msg-subject' }, m.subject) : null,
-      m.channel === 'email' && (m.to || []).length && !inbound ? h('div', { class: 'msg-to muted' }, `to ${m.to.join(', ')}`) : null,
-      body,
-      this.footers.footer(m),
-    );
+    return messageElement(m, {
+      lead: this.lead || {},
+      workspaceName: this.workspaceName,
+      footer: this.footers.footer(m),
+      onFrameFit: () => {
+        if (this.stick) this.thread.scrollTop = this.thread.scrollHeight;
+      },
+    });
   }
 
   nearBottom() {
@@ -481,6 +431,8 @@ export class LeadView {
   destroy() {
     this.composer.flush();
     this.presence.destroy();
+    this.assignee.destroy();
+    this.drawer.destroy();
   }
 }
 

@@ -9,6 +9,9 @@ import { InsightsPage } from './insights.js';
 import { IntegrationsPage } from './integrations.js';
 import { canManageIntegrations } from './delivery.js';
 import { Realtime } from './realtime.js';
+import { Members } from './members.js';
+import { TeamPage } from './team.js';
+import { setPageTitle, setUnreadCount, onUnreadCount } from './title.js';
 
 const root = document.getElementById('app');
 
@@ -18,6 +21,8 @@ const session = {
   workspace: null, // the inbox + lead view, kept alive while signed in
   insights: null,
   integrations: null,
+  team: null,
+  members: null, // the workspace's teammates, loaded once per session (members.js)
   after: null, // the page asked for before signing in
 };
 
@@ -45,7 +50,7 @@ function route() {
   const path = window.location.pathname;
   if (path === '/signin' || path === '/signup') {
     if (session.me) return navigate('/inbox', { replace: true });
-    document.title = path === '/signin' ? 'Sign in · Setterdesk' : 'Create a workspace · Setterdesk';
+    setPageTitle(path === '/signin' ? 'Sign in · Setterdesk' : 'Create a workspace · Setterdesk');
     const view = path === '/signin' ? renderSignIn({ onSignedIn, navigate }) : renderSignUp({ onSignedIn, navigate });
     replace(root, view);
     return;
@@ -62,7 +67,7 @@ function route() {
     if (!session.insights) session.insights = new InsightsPage(session, { navigate });
     replace(shell.main, session.insights.el);
     session.insights.show();
-    document.title = 'Insights · Setterdesk';
+    setPageTitle('Insights · Setterdesk');
     return;
   }
   if (path === '/settings' || path === '/settings/integrations') {
@@ -72,7 +77,16 @@ function route() {
     if (!session.integrations) session.integrations = new IntegrationsPage(session);
     replace(shell.main, session.integrations.el);
     session.integrations.show();
-    document.title = 'Integrations · Setterdesk';
+    setPageTitle('Integrations · Setterdesk');
+    return;
+  }
+  if (path === '/settings/team') {
+    setActiveNav('team');
+    session.workspace.hide();
+    if (!session.team) session.team = new TeamPage(session);
+    replace(shell.main, session.team.el);
+    session.team.show();
+    setPageTitle('Team · Setterdesk');
     return;
   }
   if (path !== '/inbox' && !lead) return navigate('/inbox', { replace: true });
@@ -100,7 +114,7 @@ async function boot() {
 
 function onSignedIn(me) {
   session.me = me;
-  const next = session.after && /^\/(inbox|insights|settings(\/integrations)?|leads\/[^/]+)$/.test(session.after) ? session.after : '/inbox';
+  const next = session.after && /^\/(inbox|insights|settings(\/(integrations|team))?|leads\/[^/]+)$/.test(session.after) ? session.after : '/inbox';
   session.after = null;
   navigate(next, { replace: true });
 }
@@ -130,12 +144,18 @@ function teardown() {
   session.workspace = null;
   session.insights = null;
   session.integrations = null;
+  session.team = null;
+  session.members = null;
+  if (unlistenUnread) unlistenUnread();
+  unlistenUnread = null;
+  setUnreadCount(0);
   shellEls = null;
 }
 
 // --- the shell -------------------------------------------------------------------------------------
 
 let shellEls = null;
+let unlistenUnread = null;
 
 function ensureShell() {
   if (shellEls) return shellEls;
@@ -150,11 +170,22 @@ function ensureShell() {
     },
   });
   session.realtime = realtime;
+  session.members = new Members();
+  session.members.load().catch((err) => console.warn('[members] first load failed', err));
   const connection = h('div', { class: 'conn', 'data-testid': 'connection', title: 'Real-time connection' });
   const nav = {
     inbox: h('a', { class: 'rail-item', href: '/inbox', 'data-route': '', title: 'Inbox' }, icon('inbox', { size: 20 }), h('span', {}, 'Inbox')),
     insights: h('a', { class: 'rail-item', href: '/insights', 'data-route': '', title: 'Insights' }, icon('insights', { size: 20 }), h('span', {}, 'Insights')),
+    team: h('a', { class: 'rail-item', href: '/settings/team', 'data-route': '', title: 'Team', 'data-testid': 'nav-team' }, icon('user', { size: 20 }), h('span', {}, 'Team')),
   };
+  // Unread replies waiting for this user (assigned to them or to nobody), on the Inbox item.
+  const inboxBadge = h('span', { class: 'rail-badge', hidden: true, 'data-testid': 'nav-inbox-unread' });
+  nav.inbox.appendChild(inboxBadge);
+  unlistenUnread = onUnreadCount((label) => {
+    inboxBadge.textContent = label;
+    inboxBadge.hidden = !label;
+    nav.inbox.title = label ? `Inbox: ${label} unread` : 'Inbox';
+  });
   // Setters cannot change integrations: they are not offered the page at all.
   if (canManageIntegrations(session.me.user.role)) {
     nav.settings = h(
@@ -190,6 +221,7 @@ function ensureShell() {
     h('a', { class: 'rail-brand', href: '/inbox', 'data-route': '', title: 'Setterdesk' }, h('span', { class: 'brand-mark' })),
     nav.inbox,
     nav.insights,
+    nav.team,
     nav.settings || null,
     h('div', { class: 'rail-spacer' }),
     connection,

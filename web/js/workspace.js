@@ -1,6 +1,7 @@
 // The inbox page: the lead list beside the open lead (conversation, compose, drawer), and its shortcuts.
 
-import { h } from './dom.js';
+import { h, leadName } from './dom.js';
+import { setPageTitle } from './title.js';
 import { Inbox } from './inbox.js';
 import { LeadView } from './lead.js';
 
@@ -15,6 +16,9 @@ export class Workspace {
   show(leadId) {
     this.inbox.select(leadId);
     this.lead.open(leadId);
+    // Back from another page on the same lead (or none): the lead view keeps its state, the title follows.
+    if (!leadId) setPageTitle('Inbox · Setterdesk');
+    else if (this.lead.lead && this.lead.lead.id === leadId) setPageTitle(`${leadName(this.lead.lead)} · Setterdesk`);
     this.lead.presence.report('viewing');
   }
 
