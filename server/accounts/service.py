@@ -12,6 +12,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.accounts.passwords import hash_password, verify_password
+from server.core import actors
+from server.core.actors import Actor
 from server.core.db.base import utcnow
 from server.core.db.engine import read_session
 from server.core.db.models import AuthToken, User, Workspace
@@ -50,6 +52,11 @@ class Principal(msgspec.Struct, frozen=True):
     @property
     def is_admin(self) -> bool:
         return self.role in ("owner", "admin")
+
+    @property
+    def actor(self) -> Actor:
+        """The caller, as the actor of the events their request writes."""
+        return actors.user(self.user_id, self.name)
 
 
 def user_view(user: User) -> UserView:

@@ -11,6 +11,7 @@ from typing import Any, Final
 
 import msgspec
 
+from server.core.actors import SYSTEM
 from server.core.views import DraftView, LeadView, MessageView
 
 
@@ -128,6 +129,20 @@ class Event(msgspec.Struct, forbid_unknown_fields=True):
     at: datetime
     data: dict[str, Any]
     actor: Actor
+
+
+def event_envelope(event: Any, *, at: datetime | str) -> dict[str, Any]:
+    """An event row (an `events` ORM object or a plain record) in the envelope above, as the websocket sends
+    it and the activity list returns it; `at` is its `created_at`, formatted as the caller's output needs."""
+    return {
+        "id": event.id,
+        "type": event.type,
+        "workspace_id": str(event.workspace_id),
+        "lead_id": str(event.lead_id) if event.lead_id else None,
+        "at": at,
+        "data": event.data,
+        "actor": event.actor or SYSTEM,  # events written before actors existed: the system
+    }
 
 
 def check_event_data(type_: str, data: dict[str, Any]) -> None:

@@ -9,7 +9,6 @@ from sqlalchemy import select
 
 from server.accounts.service import Principal
 from server.core.actors import SYSTEM, Actor
-from server.core.actors import user as user_actor
 from server.core.db.base import utcnow
 from server.core.db.engine import read_session
 from server.core.db.models import Draft, Message
@@ -111,7 +110,7 @@ async def approve_draft(
 ) -> Approval:
     """Send the draft: record the outbound message on its channel and close the draft."""
     workspace_id = principal.workspace_id
-    async with unit_of_work(workspace_id, user_actor(principal.user_id, principal.name)) as uow:
+    async with unit_of_work(workspace_id, principal.actor) as uow:
         draft = await _locked_draft(uow, draft_id)
         lead = await get_lead(uow.session, workspace_id, draft.lead_id, lock=True)
         _require_pending(draft)

@@ -11,8 +11,6 @@ from litestar.datastructures import State
 
 from server.accounts.browser_session import SESSION_COOKIE, is_cross_site
 from server.accounts.service import Principal, resolve_token
-from server.core import actors
-from server.core.actors import Actor
 from server.core.errors import Forbidden, NotFound, Unauthenticated
 from server.core.text_cleaning import clean_text
 
@@ -68,11 +66,6 @@ async def provide_principal(request: Request[Any, Any, State]) -> Principal:
     if principal is None:
         raise Unauthenticated("the token is invalid or was revoked", code="invalid_token")
     return principal
-
-
-def acting(principal: Principal) -> Actor:
-    """The caller, as the actor of the events their request writes."""
-    return actors.user(principal.user_id, principal.name)
 
 
 def require_admin(principal: Principal) -> None:

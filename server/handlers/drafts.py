@@ -9,7 +9,7 @@ from litestar.di import Provide
 
 from server.accounts.service import Principal
 from server.drafts import actions as draft_actions
-from server.handlers.common import CleanInput, acting, ok, parse_id, provide_principal
+from server.handlers.common import CleanInput, ok, parse_id, provide_principal
 
 
 class EditIn(CleanInput):
@@ -42,7 +42,7 @@ class DraftsController(Controller):
     @post("/leads/{lead_id:str}/drafts", status_code=202)
     async def generate(self, principal: Principal, lead_id: str, data: GenerateIn) -> Response[Any]:
         await draft_actions.request_draft(
-            principal.workspace_id, parse_id(lead_id, "lead"), data.channel, actor=acting(principal)
+            principal.workspace_id, parse_id(lead_id, "lead"), data.channel, actor=principal.actor
         )
         return ok({"enqueued": [data.channel]}, 202)
 
@@ -57,14 +57,14 @@ class DraftsController(Controller):
             parse_id(draft_id, "draft"),
             content=data.content,
             version=data.version,
-            actor=acting(principal),
+            actor=principal.actor,
         )
         return ok(draft)
 
     @post("/drafts/{draft_id:str}/reject", status_code=200)
     async def reject(self, principal: Principal, draft_id: str) -> Response[Any]:
         draft = parse_id(draft_id, "draft")
-        return ok(await draft_actions.reject_draft(principal.workspace_id, draft, actor=acting(principal)))
+        return ok(await draft_actions.reject_draft(principal.workspace_id, draft, actor=principal.actor))
 
     @post("/drafts/{draft_id:str}/approve", status_code=200)
     async def approve(

@@ -12,7 +12,7 @@ from server.accounts.service import Principal
 from server.core.errors import InvalidInput
 from server.core.pagination import clamp_limit
 from server.core.text_cleaning import BodyNotJson, decode_json_body
-from server.handlers.common import CleanInput, acting, ok, parse_id, provide_principal
+from server.handlers.common import CleanInput, ok, parse_id, provide_principal
 from server.leads import service as leads
 from server.leads.activity import lead_activity
 from server.leads.listing import LeadFilters, list_leads
@@ -139,6 +139,6 @@ class LeadsController(Controller):
                 parse_id(lead_id, "lead"),
                 data.sentiment_tag,
                 viewer_id=principal.user_id,
-                actor=acting(principal),
+                actor=principal.actor,
             )
         )

@@ -9,7 +9,7 @@ from litestar.di import Provide
 
 from server.accounts.service import Principal
 from server.core.views import message_view
-from server.handlers.common import CleanInput, acting, ok, parse_id, provide_principal
+from server.handlers.common import CleanInput, ok, parse_id, provide_principal
 from server.sending.delivery import send_again
 
 
@@ -30,6 +30,6 @@ class MessagesController(Controller):
             principal.workspace_id,
             parse_id(message_id, "message"),
             confirm_unknown=confirm,
-            actor=acting(principal),
+            actor=principal.actor,
         )
         return ok(message_view(message), 202)

@@ -8,11 +8,10 @@ from typing import Any
 
 from sqlalchemy import select
 
-from server.core.actors import SYSTEM
 from server.core.db.engine import read_session
 from server.core.db.models import Event
 from server.core.errors import InvalidInput
-from server.core.event_schemas import LEAD_READ
+from server.core.event_schemas import LEAD_READ, event_envelope
 from server.leads.service import get_lead
 
 
@@ -31,16 +30,5 @@ async def lead_activity(
     async with read_session() as session:
         await get_lead(session, workspace_id, lead_id)  # 404 for another workspace's lead
         rows = list((await session.scalars(query.order_by(Event.id.desc()).limit(limit + 1))).all())
-    items = [
-        {
-            "id": event.id,
-            "type": event.type,
-            "workspace_id": str(event.workspace_id),
-            "lead_id": str(event.lead_id),
-            "at": event.created_at,
-            "data": event.data,
-            "actor": event.actor or SYSTEM,
-        }
-        for event in rows[:limit]
-    ]
+    items = [event_envelope(event, at=event.created_at) for event in rows[:limit]]
     return items, str(rows[limit - 1].id) if len(rows) > limit else None

@@ -10,7 +10,6 @@ from sqlalchemy import func
 from sqlalchemy.dialects.postgresql import insert
 
 from server.accounts.service import Principal
-from server.core.actors import user as user_actor
 from server.core.db.base import utcnow
 from server.core.db.engine import read_session
 from server.core.db.models import LeadRead
@@ -24,7 +23,7 @@ async def mark_read(principal: Principal, lead_id: uuid.UUID) -> LeadView:
     """Everything up to now read for this user; `lead.read` tells the user's other tabs and devices."""
     workspace_id = principal.workspace_id
     now = utcnow()
-    async with unit_of_work(workspace_id, user_actor(principal.user_id, principal.name)) as uow:
+    async with unit_of_work(workspace_id, principal.actor) as uow:
         lead = await get_lead(uow.session, workspace_id, lead_id)
         statement = insert(LeadRead).values(
             user_id=principal.user_id, lead_id=lead.id, workspace_id=workspace_id, read_at=now

@@ -11,7 +11,6 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.accounts.service import Principal
-from server.core.actors import user as user_actor
 from server.core.db.base import utcnow
 from server.core.db.engine import read_session
 from server.core.db.models import Draft, Lead, Message, User
@@ -169,7 +168,7 @@ async def _check_assignee(session: AsyncSession, workspace_id: uuid.UUID, lead: 
 
 async def create_lead(principal: Principal, fields: LeadFields) -> LeadView:
     workspace_id = principal.workspace_id
-    async with unit_of_work(workspace_id, user_actor(principal.user_id, principal.name)) as uow:
+    async with unit_of_work(workspace_id, principal.actor) as uow:
         lead = Lead(
             workspace_id=workspace_id, sentiment_tag="New", status="new", channels=[], activity_at=utcnow()
         )
@@ -185,7 +184,7 @@ async def create_lead(principal: Principal, fields: LeadFields) -> LeadView:
 
 async def update_lead(principal: Principal, lead_id: uuid.UUID, fields: LeadFields) -> LeadView:
     workspace_id = principal.workspace_id
-    async with unit_of_work(workspace_id, user_actor(principal.user_id, principal.name)) as uow:
+    async with unit_of_work(workspace_id, principal.actor) as uow:
         lead = await get_lead(uow.session, workspace_id, lead_id, lock=True)
         before = lead.assigned_to
         _apply_fields(lead, fields)

@@ -11,10 +11,10 @@ from typing import Any, Final
 
 from sqlalchemy import ColumnElement, Select, func, select
 
-from server.core.actors import SYSTEM
 from server.core.db.engine import autocommit
 from server.core.db.models import Event
 from server.core.db.plain_sql import PlainStatement
+from server.core.event_schemas import event_envelope
 
 # A client further behind than this refetches over REST instead of replaying.
 REPLAY_LIMIT = 1000
@@ -57,18 +57,7 @@ async def events_after(
         statement, params["lead_id"] = _LEAD_EVENTS_AFTER, lead_id
     async with autocommit() as db:
         rows = await statement.fetch(db, params)
-    return [
-        {
-            "id": row["id"],
-            "type": row["type"],
-            "workspace_id": str(row["workspace_id"]),
-            "lead_id": str(row["lead_id"]) if row["lead_id"] else None,
-            "at": row["created_at"].isoformat(),
-            "data": row["data"],
-            "actor": row["actor"] or SYSTEM,
-        }
-        for row in rows
-    ]
+    return [event_envelope(row, at=row.created_at.isoformat()) for row in rows]
 
 
 async def latest_event_id(workspace_id: uuid.UUID, lead_id: uuid.UUID | None) -> int:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import uuid
 
 from server.accounts.service import Principal
-from server.core.actors import user as user_actor
 from server.core.db.base import utcnow
 from server.core.db.models import Lead, Message
 from server.core.errors import InvalidInput
@@ -74,7 +73,7 @@ async def write_reply(
         raise InvalidInput("content must not be empty", code="empty_content")
     if len(content) > MAX_REPLY_LENGTH:
         raise InvalidInput(f"content is longer than {MAX_REPLY_LENGTH} characters", code="content_too_long")
-    async with unit_of_work(principal.workspace_id, user_actor(principal.user_id, principal.name)) as uow:
+    async with unit_of_work(principal.workspace_id, principal.actor) as uow:
         lead = await get_lead(uow.session, principal.workspace_id, lead_id, lock=True)
         if channel not in (lead.channels or []):
             raise InvalidInput(f"the lead has never used {channel}", code="channel_not_used")
