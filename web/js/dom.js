@@ -62,9 +62,9 @@ export function isEditable(target) {
 
 // --- people and time -------------------------------------------------------------------------------
 
-export function leadName(lead) {
+export function leadName(lead, fallback = 'Unknown lead') {
   const name = [lead.first_name, lead.last_name].filter(Boolean).join(' ').trim();
-  return name || lead.email || lead.phone || 'Unknown lead';
+  return name || lead.email || lead.phone || fallback;
 }
 
 export function initials(text) {

@@ -4,17 +4,14 @@
 // Notified: a new inbound reply on a lead assigned to me; an unassigned lead turning Interested (someone
 // should grab it). Never what I did myself, never a reply on the lead I am looking at.
 
+import { leadName } from './dom.js';
+
 export const NOTIFY_INTERVAL_MS = 60 * 1000;
 const STALE_MS = 5 * 60 * 1000; // events replayed after a long time offline are history, not news
 const CLAIM_SETTLE_MS = 120; // how long a tab waits for a competing tab's claim to land before trusting its own
 const HIDDEN_TAB_HEADSTART_MS = 250; // a visible tab claims first, so the user gets the in-page toast
 
 const CHANNEL_WORD = { email: 'email', sms: 'SMS', linkedin: 'LinkedIn message' };
-
-function leadLabel(lead) {
-  const name = [lead.first_name, lead.last_name].filter(Boolean).join(' ').trim();
-  return name || lead.email || lead.phone || 'A lead';
-}
 
 function excerpt(text, max = 140) {
   const flat = String(text || '').replace(/\s+/g, ' ').trim();
@@ -38,7 +35,7 @@ export function notificationFor(event, { lead, meId, viewing = false, now = Date
     return {
       leadId: lead.id,
       kind: 'reply',
-      title: `${leadLabel(lead)} replied`,
+      title: `${leadName(lead, 'A lead')} replied`,
       body: excerpt(message.subject && !message.body ? message.subject : message.body) || `New ${CHANNEL_WORD[message.channel] || 'message'}`,
     };
   }
@@ -48,7 +45,7 @@ export function notificationFor(event, { lead, meId, viewing = false, now = Date
     return {
       leadId: changed.id,
       kind: 'interested',
-      title: `${leadLabel(changed)} is Interested`,
+      title: `${leadName(changed, 'A lead')} is Interested`,
       body: 'Unassigned — open it to take it.',
     };
   }
